@@ -1,0 +1,85 @@
+"""The `commissioning` command: one subcommand per operator task.
+
+To add a subcommand, write a `configure(parser)` and a `run(args) -> exit code` and append a
+`Command` to `COMMANDS`. Import heavy modules inside `run` so `--help` stays fast.
+"""
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from pydantic import ValidationError
+
+from shared.auth import AuthSettings, Principal, Role, mint_token
+
+
+@dataclass(frozen=True)
+class Command:
+    """A subcommand: its name, help line, argument setup and runner returning an exit code."""
+
+    name: str
+    help: str
+    configure: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+
+
+def _configure_mint_token(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--user", required=True, help="user id (the token's sub claim)")
+    parser.add_argument("--org", required=True, help="organisation id, e.g. GB-CHC-1234567")
+    parser.add_argument("--partnership", required=True, help="partnership id")
+    parser.add_argument("--role", required=True, choices=[role.value for role in Role])
+    parser.add_argument("--ttl-hours", type=float, default=8.0, help="lifetime in hours (default: 8)")
+
+
+def _run_mint_token(args: argparse.Namespace) -> int:
+    if args.ttl_hours <= 0:
+        print("mint-token: --ttl-hours must be positive", file=sys.stderr)
+        return 2
+    try:
+        principal = Principal(
+            user_id=args.user,
+            organisation_id=args.org,
+            partnership_id=args.partnership,
+            role=Role(args.role),
+        )
+    except ValidationError as error:
+        print(f"mint-token: {error}", file=sys.stderr)
+        return 2
+    # Read the environment on every run rather than through the cached get_auth_settings.
+    secret = AuthSettings().jwt_secret
+    print(mint_token(principal, secret=secret, ttl=timedelta(hours=args.ttl_hours)))
+    return 0
+
+
+COMMANDS: list[Command] = [
+    Command(
+        name="mint-token",
+        help="print a signed bearer token for a user (signed with COMMISSIONING_JWT_SECRET)",
+        configure=_configure_mint_token,
+        run=_run_mint_token,
+    ),
+]
+
+
+def build_parser(commands: Sequence[Command] = COMMANDS) -> argparse.ArgumentParser:
+    """Build the argument parser with one subparser per command."""
+    parser = argparse.ArgumentParser(prog="commissioning")
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for command in commands:
+        subparser = subparsers.add_parser(command.name, help=command.help)
+        command.configure(subparser)
+        subparser.set_defaults(run=command.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the subcommand named in `argv` (default: sys.argv) and return its exit code."""
+    args = build_parser().parse_args(argv)
+    run: Callable[[argparse.Namespace], int] = args.run
+    return run(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,78 @@
+"""OpenTelemetry wiring: one trace from an HTTP request through the store and Kafka to consumers.
+
+The W3C `traceparent` of the span that appended an event is stored in the envelope and sent as a
+Kafka header, so the consumer's span joins the request's trace even hours later (after a replay).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+
+from opentelemetry import context, metrics, trace
+from opentelemetry.metrics import CallbackOptions, Observation
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+
+_PROPAGATOR = TraceContextTextMapPropagator()
+tracer = trace.get_tracer("commissioning")
+meter = metrics.get_meter("commissioning")
+
+
+def configure_tracing(service_name: str, exporter: SpanExporter | None = None) -> TracerProvider:
+    """Install a tracer provider for this process (an OTLP exporter when one is configured)."""
+    provider = TracerProvider(resource=Resource.create({"service.name": service_name}))
+    if exporter is not None:
+        provider.add_span_processor(BatchSpanProcessor(exporter))
+    trace.set_tracer_provider(provider)
+    return provider
+
+
+def current_traceparent() -> str | None:
+    """The W3C traceparent of the active span, or None outside any trace."""
+    carrier: dict[str, str] = {}
+    _PROPAGATOR.inject(carrier)
+    return carrier.get("traceparent")
+
+
+def context_from_traceparent(traceparent: str | None) -> context.Context:
+    """A context whose parent is the span a traceparent names (empty if there is none)."""
+    if not traceparent:
+        return context.Context()
+    return _PROPAGATOR.extract({"traceparent": traceparent})
+
+
+class TraceIdLogFilter(logging.Filter):
+    """Adds `trace_id` and `span_id` to every log record so logs and traces can be joined."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        span_context = trace.get_current_span().get_span_context()
+        record.trace_id = f"{span_context.trace_id:032x}" if span_context.is_valid else "-"
+        record.span_id = f"{span_context.span_id:016x}" if span_context.is_valid else "-"
+        return True
+
+
+def configure_logging(level: int = logging.INFO) -> None:
+    """Log to stderr with the trace id on every line."""
+    handler = logging.StreamHandler()
+    handler.addFilter(TraceIdLogFilter())
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(levelname)s %(name)s trace=%(trace_id)s %(message)s")
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+
+
+Gauge = Callable[[], Iterable[tuple[float, dict[str, str]]]]
+
+
+def observe_gauge(name: str, description: str, read: Gauge) -> None:
+    """Publish a gauge (outbox depth, consumer lag) read from the latest known values."""
+
+    def callback(_options: CallbackOptions) -> Iterable[Observation]:
+        return [Observation(value, attributes) for value, attributes in read()]
+
+    meter.create_observable_gauge(name, callbacks=[callback], description=description)
