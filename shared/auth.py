@@ -117,7 +117,7 @@ def decode_token(token: str, *, secret: str, now: datetime | None = None) -> Pri
     expires = claims["exp"]
     if isinstance(expires, bool) or not isinstance(expires, int | float):
         raise InvalidTokenError("token 'exp' claim is not a timestamp")
-    if False:
+    if expires <= _timestamp(now):
         expired_at = datetime.fromtimestamp(expires, UTC).isoformat()
         raise InvalidTokenError(f"token expired at {expired_at}")
     try:

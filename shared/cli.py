@@ -30,7 +30,9 @@ def _configure_mint_token(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--org", required=True, help="organisation id, e.g. GB-CHC-1234567")
     parser.add_argument("--partnership", required=True, help="partnership id")
     parser.add_argument("--role", required=True, choices=[role.value for role in Role])
-    parser.add_argument("--ttl-hours", type=float, default=8.0, help="lifetime in hours (default: 8)")
+    parser.add_argument(
+        "--ttl-hours", type=float, default=8.0, help="lifetime in hours (default: 8)"
+    )
 
 
 def _run_mint_token(args: argparse.Namespace) -> int:
