@@ -5,6 +5,7 @@ To add a subcommand, write a `configure(parser)` and a `run(args) -> exit code` 
 """
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -55,7 +56,35 @@ def _run_mint_token(args: argparse.Namespace) -> int:
     return 0
 
 
+def _configure_relay(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--schema", required=True, help="the service schema whose outbox to relay")
+    parser.add_argument("--topic", required=True, help="the Kafka topic to publish to")
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
+    parser.add_argument("--bootstrap-servers", default=os.environ.get("KAFKA_BOOTSTRAP_SERVERS"))
+    parser.add_argument("--batch-size", type=int, default=1000)
+
+
+def _run_relay(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from shared.outbox import relay_forever
+
+    if not args.database_url or not args.bootstrap_servers:
+        print("relay: set DATABASE_URL and KAFKA_BOOTSTRAP_SERVERS (or pass the flags)",
+              file=sys.stderr)
+        return 2
+    asyncio.run(relay_forever(args.database_url, args.bootstrap_servers, args.schema, args.topic,
+                              args.batch_size))
+    return 0
+
+
 COMMANDS: list[Command] = [
+    Command(
+        name="relay",
+        help="publish a service's outbox to Kafka until interrupted",
+        configure=_configure_relay,
+        run=_run_relay,
+    ),
     Command(
         name="mint-token",
         help="print a signed bearer token for a user (signed with COMMISSIONING_JWT_SECRET)",

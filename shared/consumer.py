@@ -1,0 +1,175 @@
+"""Idempotent Kafka consumers: inbox dedupe, batch transactions, dead letters, lag and traces.
+
+A consumer claims each event by inserting its event_id into the inbox in the same transaction as
+the event's effect, so a redelivered event changes nothing. An event that keeps failing is sent to
+the dead-letter topic with its error and marked consumed, so one bad event never blocks the
+partition; failures of the database or broker themselves are retried instead, never dead-lettered.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from aiokafka import TopicPartition
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker, KafkaMessage
+from opentelemetry import trace
+from sqlalchemy import func
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from shared.eventstore.envelope import Envelope
+from shared.eventstore.schema import create_store_tables, store_tables
+from shared.messaging import dead_letter_topic
+from shared.telemetry import context_from_traceparent, observe_gauge, tracer
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[AsyncConnection, Sequence[Envelope]], Awaitable[None]]
+# Errors of the infrastructure, not of the event: retry later rather than dead-letter.
+TRANSIENT = (OperationalError, InterfaceError, OSError, ConnectionError)
+
+
+class EventConsumer:
+    """Applies events from Kafka topics to this service's database, exactly once in effect."""
+
+    def __init__(
+        self,
+        name: str,
+        engine: AsyncEngine,
+        schema: str,
+        handler: Handler,
+        broker: KafkaBroker,
+        max_attempts: int = 3,
+    ) -> None:
+        self.name, self.engine, self.schema, self.handler = name, engine, schema, handler
+        self.broker, self.max_attempts = broker, max_attempts
+        self.tables = store_tables(schema)
+        self.lag: dict[str, int] = {}  # per topic-partition, messages behind the high watermark
+        self.dead_lettered = 0
+        observe_gauge(
+            "commissioning.consumer.lag", "Messages on the topic not yet processed",
+            lambda: [(lag, {"consumer": self.name, "partition": tp}) for tp, lag in self.lag.items()],
+        )
+
+    async def prepare(self) -> None:
+        """Create the inbox tables this consumer records into."""
+        async with self.engine.begin() as conn:
+            await create_store_tables(conn, self.schema)
+
+    def subscribe(self, *topics: str, group_id: str | None = None, max_records: int = 500) -> None:
+        """Register a batch subscriber for the topics on the broker (a group per consumer name)."""
+
+        async def on_batch(body: list[bytes], message: KafkaMessage) -> None:
+            records: Sequence[Any] = message.raw_message  # a tuple of ConsumerRecords in batch mode
+            self._record_lag(records, message)
+            await self.process([Envelope.model_validate_json(r.value) for r in records], records)
+
+        self.broker.subscriber(
+            *topics,
+            batch=True,
+            group_id=group_id or self.name,
+            auto_offset_reset="earliest",  # a new group must read history, never skip it
+            max_records=max_records,
+            session_timeout_ms=3000,  # Tansu ignores LeaveGroup: keep rejoin waits short
+            heartbeat_interval_ms=1000,
+            ack_policy=AckPolicy.NACK_ON_ERROR,
+        )(on_batch)
+
+    async def process(self, envelopes: Sequence[Envelope], records: Sequence[Any] = ()) -> None:
+        """Apply a batch in one transaction; on failure, isolate and dead-letter the bad events."""
+        spans = [
+            tracer.start_span(f"consume {e.event_type}", context=context_from_traceparent(e.traceparent),
+                              kind=trace.SpanKind.CONSUMER, attributes={"consumer": self.name})
+            for e in envelopes
+        ]
+        try:
+            await self._apply(envelopes)
+        except TRANSIENT:
+            raise
+        except Exception:
+            log.warning("%s: batch of %d failed; retrying event by event", self.name, len(envelopes))
+            for index, envelope in enumerate(envelopes):
+                await self._apply_alone(envelope, records[index] if records else None)
+        finally:
+            for span in spans:
+                span.end()
+
+    async def _apply(self, envelopes: Sequence[Envelope]) -> None:
+        async with self.engine.begin() as conn:
+            claimed = await self._claim(conn, envelopes)
+            fresh = [e for e in envelopes if e.event_id in claimed]
+            unique = list({e.event_id: e for e in fresh}.values())
+            if unique:
+                await self.handler(conn, unique)
+
+    async def _apply_alone(self, envelope: Envelope, record: Any) -> None:
+        error: Exception | None = None
+        for _attempt in range(self.max_attempts):
+            try:
+                await self._apply([envelope])
+                return
+            except TRANSIENT:
+                raise
+            except Exception as failure:  # the event itself is the problem, or a race: try again
+                error = failure
+        assert error is not None
+        await self._dead_letter(envelope, record, error)
+
+    async def _claim(self, conn: AsyncConnection, envelopes: Sequence[Envelope]) -> set[Any]:
+        """Insert inbox rows; the ones inserted are ours to apply, the rest were seen before."""
+        if not envelopes:
+            return set()
+        inbox = self.tables.inbox
+        now = datetime.now(UTC)
+        rows = [{"consumer": self.name, "event_id": e.event_id, "processed_at": now} for e in envelopes]
+        result = await conn.execute(
+            insert(inbox).values(rows).on_conflict_do_nothing().returning(inbox.c.event_id)
+        )
+        return set(result.scalars())
+
+    async def _dead_letter(self, envelope: Envelope, record: Any, error: Exception) -> None:
+        """Park the event on the dead-letter topic with its error, then mark it consumed."""
+        source = record.topic if record is not None else "direct"
+        headers = {
+            "event_id": str(envelope.event_id),
+            "event_type": envelope.event_type,
+            "consumer": self.name,
+            "error": f"{type(error).__name__}: {error}"[:1000],
+            "source_topic": source,
+            "source_partition": str(getattr(record, "partition", "")),
+            "source_offset": str(getattr(record, "offset", "")),
+        }
+        await self.broker.publish(
+            envelope.model_dump_json().encode(), topic=dead_letter_topic(source),
+            key=envelope.stream_id.encode(), headers=headers,
+        )
+        async with self.engine.begin() as conn:
+            await self._claim(conn, [envelope])
+        self.dead_lettered += 1
+        log.error("%s: event %s (%s) dead-lettered: %s", self.name, envelope.event_id,
+                  envelope.event_type, headers["error"])
+
+    def _record_lag(self, records: Sequence[Any], message: KafkaMessage) -> None:
+        consumer = getattr(message, "consumer", None)
+        highwater = getattr(consumer, "highwater", None)
+        if highwater is None:
+            return
+        for record in records:
+            behind = (highwater(TopicPartition(record.topic, record.partition)) or 0) - record.offset - 1
+            self.lag[f"{record.topic}:{record.partition}"] = max(behind, 0)
+
+    async def processed_count(self) -> int:
+        """How many distinct events this consumer has taken in (including dead letters)."""
+        async with self.engine.connect() as conn:
+            inbox = self.tables.inbox
+            return int(await conn.scalar(
+                func.count().select().select_from(inbox).where(inbox.c.consumer == self.name)
+            ) or 0)
+
+
+__all__ = ["EventConsumer", "Handler"]

@@ -1,0 +1,316 @@
+"""docker-compose.yml: valid against the Compose Specification schema and wired as expected.
+
+No Docker engine runs on the development machines (DESIGN.md section 7), so `docker compose config`
+cannot check the file; this test does what it would: interpolate variables the way Compose does,
+validate against the Compose JSON schema (draft-07) from the handout, and check the wiring.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import jsonschema
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+COMPOSE_FILE = REPO / "docker-compose.yml"
+SCHEMA_FILE = REPO.parent / "shared" / "standards" / "compose" / "compose-spec.json"
+
+SERVICES = ("applications", "funding", "monitoring", "publication")
+DEFAULT_PORTS = {"applications": 8001, "funding": 8002, "monitoring": 8003, "publication": 8004}
+REQUIRED_VARIABLES = ("COMMISSIONING_JWT_SECRET", "POSTGRES_PASSWORD")
+# What an operator exports before `docker compose up`: the required variables and nothing else.
+OPERATOR_ENV = {"COMMISSIONING_JWT_SECRET": "0" * 64, "POSTGRES_PASSWORD": "pw"}
+
+Doc = dict[str, Any]
+
+# $$ | ${NAME} | ${NAME:-default} ${NAME-default} ${NAME:?error} ${NAME?error} ${NAME:+alt} | $NAME
+_VARIABLE = re.compile(
+    r"\$(?:(?P<escaped>\$)"
+    r"|\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-?+])(?P<arg>[^}]*))?\}"
+    r"|(?P<bare>[A-Za-z_][A-Za-z0-9_]*))"
+)
+
+
+class MissingVariableError(KeyError):
+    """A `${NAME:?message}` variable was not set."""
+
+
+def interpolate(value: str, env: Mapping[str, str]) -> str:
+    """Substitute variables as Compose does (the subset of its syntax this file may use)."""
+
+    def substitute(match: re.Match[str]) -> str:
+        if match["escaped"]:
+            return "$"
+        name = match["name"] or match["bare"]
+        op, arg = match["op"], match["arg"] or ""
+        current = env.get(name)
+        missing = current is None or (op is not None and op.startswith(":") and current == "")
+        if op is not None and op.endswith("-"):
+            return arg if missing else str(current)
+        if op is not None and op.endswith("?"):
+            if missing:
+                raise MissingVariableError(f"{name}: {arg}")
+            return str(current)
+        if op is not None and op.endswith("+"):
+            return "" if missing else arg
+        return current or ""
+
+    return _VARIABLE.sub(substitute, value)
+
+
+def interpolate_all(node: Any, env: Mapping[str, str]) -> Any:
+    """Interpolate every string value in a loaded Compose document (keys are left alone)."""
+    if isinstance(node, dict):
+        return {key: interpolate_all(value, env) for key, value in node.items()}
+    if isinstance(node, list):
+        return [interpolate_all(item, env) for item in node]
+    if isinstance(node, str):
+        return interpolate(node, env)
+    return node
+
+
+def environment_of(service: Doc) -> dict[str, str]:
+    """A service's `environment`, whichever of the two Compose forms (map or list) it uses."""
+    raw = service.get("environment") or {}
+    if isinstance(raw, list):
+        return dict(item.split("=", 1) if "=" in item else (item, "") for item in raw)
+    return {key: "" if value is None else str(value) for key, value in raw.items()}
+
+
+def depends_on_of(service: Doc) -> dict[str, str]:
+    """`depends_on` as {target: condition}, whichever of the two forms it uses."""
+    raw = service.get("depends_on") or {}
+    if isinstance(raw, list):
+        return dict.fromkeys(raw, "service_started")
+    return {target: spec.get("condition", "service_started") for target, spec in raw.items()}
+
+
+def command_text(service: Doc) -> str:
+    """entrypoint + command as one string, for looking at what a container runs."""
+    parts: list[str] = []
+    for key in ("entrypoint", "command"):
+        value = service.get(key)
+        if isinstance(value, str):
+            parts.append(value)
+        elif isinstance(value, list):
+            parts.extend(str(item) for item in value)
+    return " ".join(parts)
+
+
+def schema_errors(doc: Doc, schema: Doc) -> list[str]:
+    validator = jsonschema.Draft7Validator(schema)
+    return [
+        f"{'/'.join(map(str, error.absolute_path)) or '<root>'}: {error.message}"
+        for error in validator.iter_errors(doc)
+    ]
+
+
+def operator_problems(doc: Doc) -> Iterator[str]:
+    """What an operator would check by eye; yields one message per problem found."""
+    services: dict[str, Doc] = doc.get("services") or {}
+    if "version" in doc:
+        yield "top-level `version` is obsolete in the Compose Specification"
+
+    for name in SERVICES:
+        service = services.get(name)
+        if service is None:
+            yield f"{name}: missing"
+            continue
+        build = service.get("build")
+        dockerfile = build.get("dockerfile") if isinstance(build, dict) else None
+        if dockerfile != "deploy/Dockerfile":
+            yield f"{name}: does not build from deploy/Dockerfile (build: {build!r})"
+        if f"services.{name}.main" not in command_text(service):
+            yield f"{name}: does not run `python -m services.{name}.main`"
+        test = " ".join((service.get("healthcheck") or {}).get("test") or [])
+        if "/healthz" not in test or "urllib" not in test:
+            yield f"{name}: no healthcheck calling /healthz with urllib (test: {test!r})"
+        if not service.get("restart"):
+            yield f"{name}: no restart policy"
+
+        env = environment_of(service)
+        url = urlsplit(env.get("DATABASE_URL", ""))
+        if url.scheme not in ("postgresql", "postgres") or url.path != f"/{name}":
+            yield f"{name}: DATABASE_URL does not point at its own database {name!r}"
+        if url.hostname not in services:
+            yield f"{name}: DATABASE_URL host {url.hostname!r} is not a compose service"
+        if not env.get("KAFKA_BOOTSTRAP_SERVERS"):
+            yield f"{name}: KAFKA_BOOTSTRAP_SERVERS not set"
+        for var in ("COMMISSIONING_JWT_SECRET", "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_SERVICE_NAME"):
+            if not env.get(var):
+                yield f"{name}: {var} not set"
+        port = env.get("PORT")
+        if port != str(DEFAULT_PORTS[name]):
+            yield f"{name}: PORT is {port!r}, expected {DEFAULT_PORTS[name]}"
+        published = [str(item) for item in service.get("ports") or []]
+        if published and not all(item.endswith(f":{port}") for item in published):
+            yield f"{name}: published ports {published} do not target PORT {port}"
+
+        needs = depends_on_of(service)
+        for target, condition in {
+            "postgres": "service_healthy",
+            "kafka": "service_healthy",
+            "kafka-init": "service_completed_successfully",
+        }.items():
+            if needs.get(target) != condition:
+                yield f"{name}: should depend on {target} with condition {condition}"
+
+    kafka = services.get("kafka") or {}
+    if not str(kafka.get("image", "")).startswith("apache/kafka:"):
+        yield "kafka: not the official apache/kafka image"
+    roles = environment_of(kafka).get("KAFKA_PROCESS_ROLES", "")
+    if {role.strip() for role in roles.split(",")} != {"broker", "controller"}:
+        yield f"kafka: not a combined KRaft broker+controller (KAFKA_PROCESS_ROLES={roles!r})"
+    if not kafka.get("healthcheck"):
+        yield "kafka: no healthcheck"
+
+    init = command_text(services.get("kafka-init") or {})
+    if "kafka-topics.sh" not in init or "retention.ms=-1" not in init:
+        yield "kafka-init: does not create topics with kafka-topics.sh and retention.ms=-1"
+    created = set(re.findall(r"commissioning\.[a-z]+\.v1(?:\.dlq)?", init))
+    for name in SERVICES:
+        for topic in (f"commissioning.{name}.v1", f"commissioning.{name}.v1.dlq"):
+            if topic not in created:
+                yield f"kafka-init: topic {topic} not created"
+
+    postgres = services.get("postgres") or {}
+    if not str(postgres.get("image", "")).startswith("postgres:16"):
+        yield "postgres: not the official postgres:16 image"
+    if "pg_isready" not in " ".join((postgres.get("healthcheck") or {}).get("test") or []):
+        yield "postgres: no pg_isready healthcheck"
+
+    images = {name: str(service.get("image", "")) for name, service in services.items()}
+    if not any(image.startswith("otel/opentelemetry-collector") for image in images.values()):
+        yield "no OpenTelemetry collector"
+    if not any(image.startswith("jaegertracing/") for image in images.values()):
+        yield "no Jaeger"
+
+    declared_volumes = set(doc.get("volumes") or {})
+    for name, service in services.items():
+        for target, condition in depends_on_of(service).items():
+            if target not in services:
+                yield f"{name}: depends_on unknown service {target!r}"
+            elif condition == "service_healthy" and not services[target].get("healthcheck"):
+                yield f"{name}: waits for {target} to be healthy, but {target} has no healthcheck"
+        for volume in service.get("volumes") or []:
+            source = str(volume).split(":", 1)[0] if isinstance(volume, str) else volume["source"]
+            if source.startswith((".", "/")):
+                if not (REPO / source).exists():
+                    yield f"{name}: bind-mounted {source} does not exist in the repository"
+            elif source not in declared_volumes:
+                yield f"{name}: named volume {source!r} is not declared at top level"
+
+
+@pytest.fixture(scope="module")
+def schema() -> Doc:
+    if not SCHEMA_FILE.is_file():
+        pytest.skip(f"Compose schema not found at {SCHEMA_FILE} (the handout's shared/standards/)")
+    loaded: Doc = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    jsonschema.Draft7Validator.check_schema(loaded)
+    return loaded
+
+
+@pytest.fixture(scope="module")
+def raw() -> Doc:
+    loaded: Doc = yaml.safe_load(COMPOSE_FILE.read_text(encoding="utf-8"))
+    assert isinstance(loaded, dict), "docker-compose.yml is not a mapping"
+    return loaded
+
+
+@pytest.fixture(scope="module")
+def compose(raw: Doc) -> Doc:
+    """The file as Compose sees it after interpolation with only the required variables set."""
+    resolved: Doc = interpolate_all(raw, OPERATOR_ENV)
+    return resolved
+
+
+def test_file_is_valid_against_the_compose_schema(compose: Doc, schema: Doc) -> None:
+    assert schema_errors(compose, schema) == []
+
+
+def test_schema_validation_rejects_a_broken_file(compose: Doc, schema: Doc) -> None:
+    broken = copy.deepcopy(compose)
+    broken["services"]["funding"]["depends_on"]["postgres"]["condition"] = "service_ready"
+    broken["services"]["kafka"]["healthcheck"]["intervall"] = "10s"
+    broken["services"]["publication"]["ports"] = "8004:8004"
+    errors = schema_errors(broken, schema)
+    assert any(error.startswith("services/funding/depends_on") for error in errors), errors
+    assert any(error.startswith("services/kafka/healthcheck") for error in errors), errors
+    assert any(error.startswith("services/publication/ports") for error in errors), errors
+
+
+def test_wiring_is_what_an_operator_expects(compose: Doc) -> None:
+    assert list(operator_problems(compose)) == []
+
+
+def test_wiring_checks_catch_mistakes(compose: Doc) -> None:
+    broken = copy.deepcopy(compose)
+    services = broken["services"]
+    services["funding"]["environment"]["DATABASE_URL"] = "postgresql://u:p@postgres:5432/monitoring"
+    services["monitoring"]["depends_on"]["kafak"] = {"condition": "service_started"}
+    del services["publication"]["healthcheck"]
+    services["kafka"]["environment"].pop("KAFKA_PROCESS_ROLES")
+    del services["jaeger"]
+    broken["version"] = "3.9"
+    problems = "\n".join(operator_problems(broken))
+    assert "funding: DATABASE_URL does not point at its own database" in problems
+    assert "monitoring: depends_on unknown service 'kafak'" in problems
+    assert "publication: no healthcheck" in problems
+    assert "kafka: not a combined KRaft broker+controller" in problems
+    assert "otel-collector: depends_on unknown service 'jaeger'" in problems
+    assert "no Jaeger" in problems
+    assert "`version` is obsolete" in problems
+
+
+@pytest.mark.parametrize("variable", REQUIRED_VARIABLES)
+def test_required_secrets_must_be_set(raw: Doc, variable: str) -> None:
+    env = {key: value for key, value in OPERATOR_ENV.items() if key != variable}
+    with pytest.raises(MissingVariableError, match=variable):
+        interpolate_all(raw, env)
+
+
+def test_no_secret_has_a_default() -> None:
+    text = COMPOSE_FILE.read_text(encoding="utf-8")
+    for variable in REQUIRED_VARIABLES:
+        uses = re.findall(r"\$\{" + variable + r"(:?[-?+])?", text)
+        assert uses, f"{variable} is not used"
+        assert set(uses) == {":?"}, f"{variable} must always be written ${{{variable}:?...}}"
+
+
+def test_interpolation_follows_compose_rules() -> None:
+    env = {"SET": "x", "EMPTY": ""}
+    assert interpolate("${SET}-${UNSET}-$SET-$$SET", env) == "x--x-$SET"
+    assert interpolate("${UNSET:-d} ${EMPTY:-d} ${EMPTY-d} ${SET:-d}", env) == "d d  x"
+    assert interpolate("${SET:+alt}${UNSET:+alt}", env) == "alt"
+    with pytest.raises(MissingVariableError, match="EMPTY: give it"):
+        interpolate("${EMPTY:?give it}", env)
+
+
+def test_services_share_one_image_and_the_dockerfile_exists(compose: Doc) -> None:
+    images = {compose["services"][name].get("image") for name in SERVICES}
+    assert len(images) == 1, f"the four services should run one image, got {images}"
+    assert (REPO / "deploy" / "Dockerfile").is_file()
+
+
+def test_collector_config_routes_traces_to_jaeger_and_metrics_to_prometheus(
+    compose: Doc,
+) -> None:
+    mounts = [str(v) for v in compose["services"]["otel-collector"].get("volumes") or []]
+    source = next(m.split(":", 1)[0] for m in mounts if "otel-collector.yaml" in m)
+    config: Doc = yaml.safe_load((REPO / source).read_text(encoding="utf-8"))
+    pipelines = config["service"]["pipelines"]
+    for pipeline in pipelines.values():
+        for kind in ("receivers", "processors", "exporters"):
+            for component in pipeline.get(kind, []):
+                assert component in config[kind], f"{component} used but not defined in {kind}"
+    trace_exporters = [config["exporters"][name] for name in pipelines["traces"]["exporters"]]
+    assert any(str(e.get("endpoint", "")).startswith("jaeger:") for e in trace_exporters)
+    assert "prometheus" in pipelines["metrics"]["exporters"]
