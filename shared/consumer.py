@@ -16,6 +16,7 @@ from typing import Any
 from aiokafka import TopicPartition
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
+from pydantic import ValidationError
 from opentelemetry import trace
 from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert
@@ -43,11 +44,12 @@ class EventConsumer:
         engine: AsyncEngine,
         schema: str,
         handler: Handler,
-        broker: KafkaBroker,
+        broker: KafkaBroker | None,
         max_attempts: int = 3,
+        before: Callable[[AsyncConnection], Awaitable[None]] | None = None,
     ) -> None:
         self.name, self.engine, self.schema, self.handler = name, engine, schema, handler
-        self.broker, self.max_attempts = broker, max_attempts
+        self.broker, self.max_attempts, self.before = broker, max_attempts, before
         self.tables = store_tables(schema)
         self.lag: dict[str, int] = {}  # per topic-partition, messages behind the high watermark
         self.dead_lettered = 0
@@ -64,11 +66,21 @@ class EventConsumer:
     def subscribe(self, *topics: str, group_id: str | None = None, max_records: int = 500) -> None:
         """Register a batch subscriber for the topics on the broker (a group per consumer name)."""
 
-        async def on_batch(body: list[bytes], message: KafkaMessage) -> None:
+        async def on_batch(body: list[Any], message: KafkaMessage) -> None:
+            # The raw records, not FastStream's decoded bodies: we need each one's topic, offset
+            # and bytes, and a malformed message must be dead-lettered, not fail the batch.
             records: Sequence[Any] = message.raw_message  # a tuple of ConsumerRecords in batch mode
             self._record_lag(records, message)
-            await self.process([Envelope.model_validate_json(r.value) for r in records], records)
+            envelopes, readable = [], []
+            for record in records:
+                try:
+                    envelopes.append(Envelope.model_validate_json(record.value))
+                    readable.append(record)
+                except ValidationError as error:
+                    await self._publish_dead_letter(record.value, record, error, key=record.key)
+            await self.process(envelopes, readable)
 
+        assert self.broker is not None, "subscribing needs a broker"
         self.broker.subscriber(
             *topics,
             batch=True,
@@ -101,6 +113,8 @@ class EventConsumer:
 
     async def _apply(self, envelopes: Sequence[Envelope]) -> None:
         async with self.engine.begin() as conn:
+            if self.before is not None:  # e.g. a projection's lock against a concurrent swap
+                await self.before(conn)
             claimed = await self._claim(conn, envelopes)
             fresh = [e for e in envelopes if e.event_id in claimed]
             unique = list({e.event_id: e for e in fresh}.values())
@@ -134,25 +148,30 @@ class EventConsumer:
 
     async def _dead_letter(self, envelope: Envelope, record: Any, error: Exception) -> None:
         """Park the event on the dead-letter topic with its error, then mark it consumed."""
+        await self._publish_dead_letter(envelope.model_dump_json().encode(), record, error,
+                                        key=envelope.stream_id.encode(),
+                                        event_id=str(envelope.event_id),
+                                        event_type=envelope.event_type)
+        async with self.engine.begin() as conn:
+            await self._claim(conn, [envelope])
+        log.error("%s: event %s (%s) dead-lettered: %s", self.name, envelope.event_id,
+                  envelope.event_type, error)
+
+    async def _publish_dead_letter(self, value: bytes, record: Any, error: Exception,
+                                   key: bytes | None, **about: str) -> None:
         source = record.topic if record is not None else "direct"
         headers = {
-            "event_id": str(envelope.event_id),
-            "event_type": envelope.event_type,
+            **about,
             "consumer": self.name,
             "error": f"{type(error).__name__}: {error}"[:1000],
             "source_topic": source,
             "source_partition": str(getattr(record, "partition", "")),
             "source_offset": str(getattr(record, "offset", "")),
         }
-        await self.broker.publish(
-            envelope.model_dump_json().encode(), topic=dead_letter_topic(source),
-            key=envelope.stream_id.encode(), headers=headers,
-        )
-        async with self.engine.begin() as conn:
-            await self._claim(conn, [envelope])
+        if self.broker is None:
+            raise RuntimeError(f"{self.name} has no broker to dead-letter to") from error
+        await self.broker.publish(value, topic=dead_letter_topic(source), key=key, headers=headers)
         self.dead_lettered += 1
-        log.error("%s: event %s (%s) dead-lettered: %s", self.name, envelope.event_id,
-                  envelope.event_type, headers["error"])
 
     def _record_lag(self, records: Sequence[Any], message: KafkaMessage) -> None:
         consumer = getattr(message, "consumer", None)

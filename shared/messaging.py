@@ -53,15 +53,27 @@ async def ensure_topics(bootstrap_servers: str, topics: Iterable[str], partition
 
 
 async def end_offsets(bootstrap_servers: str, topic: str) -> dict[int, int]:
-    """The high watermark of each partition of a topic (empty if the topic does not exist)."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers)
+    """The high watermark of each partition of a topic (empty if the topic does not exist).
+
+    Read from a fetch response, not ListOffsets: Tansu answers ListOffsets with the number of
+    record batches rather than the next offset (DESIGN.md §7), and a fetch is right on both.
+    """
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False,
+                                group_id=None, max_partition_fetch_bytes=1024)
     await consumer.start()
     try:
         partitions = consumer.partitions_for_topic(topic)
         if not partitions:
             await consumer._client.force_metadata_update()
             partitions = consumer.partitions_for_topic(topic) or set()
-        offsets = await consumer.end_offsets([TopicPartition(topic, p) for p in partitions])
-        return {tp.partition: offset for tp, offset in offsets.items()}
+        assigned = [TopicPartition(topic, p) for p in sorted(partitions)]
+        consumer.assign(assigned)
+        for tp in assigned:
+            consumer.seek(tp, 0)
+        for _attempt in range(20):
+            if all(consumer.highwater(tp) is not None for tp in assigned):
+                break
+            await consumer.getmany(*assigned, timeout_ms=250)
+        return {tp.partition: consumer.highwater(tp) or 0 for tp in assigned}
     finally:
         await consumer.stop()

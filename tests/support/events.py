@@ -11,7 +11,10 @@ from shared.eventstore.envelope import Actor, NewEvent
 COMMISSIONER = Actor(organisation_id="GB-PLA-DORSET-OPCC", user_id="u-1", role="commissioner")
 
 
-def grant_awarded(award_id: str, amount: str = "2500.00") -> GrantAwarded:
+def grant_awarded(
+    award_id: str, amount: str = "2500.00", recipient: str = "GB-CHC-1234567",
+    title: str = "Youth diversion boxing club",
+) -> GrantAwarded:
     """A community grant like the Dorset scheme's (£100–£3,000)."""
     return GrantAwarded(
         award_id=award_id,
@@ -19,9 +22,9 @@ def grant_awarded(award_id: str, amount: str = "2500.00") -> GrantAwarded:
         fund_id="fund-dorset-2019",
         pot_id=None,
         mechanism=Mechanism.GRANT,
-        title="Youth diversion boxing club",
+        title=title,
         description="Weekly sessions for young people at risk of offending",
-        recipient_organisation_id="GB-CHC-1234567",
+        recipient_organisation_id=recipient,
         recipient_name="Weymouth Boxing Club",
         amount=Decimal(amount),
         award_date=date(2019, 6, 1),
@@ -30,10 +33,13 @@ def grant_awarded(award_id: str, amount: str = "2500.00") -> GrantAwarded:
     )
 
 
-def new_event(award_id: str, amount: str = "2500.00") -> NewEvent:
+def new_event(
+    award_id: str, amount: str = "2500.00", recipient: str = "GB-CHC-1234567",
+    title: str = "Youth diversion boxing club",
+) -> NewEvent:
     """A GrantAwarded ready to append."""
     return NewEvent(
-        payload=grant_awarded(award_id, amount),
+        payload=grant_awarded(award_id, amount, recipient, title),
         partnership_id="dorset",
         actor=COMMISSIONER,
         occurred_at=datetime(2019, 6, 1, 10, 0, tzinfo=UTC),
