@@ -94,10 +94,16 @@ class EventConsumer:
 
     async def process(self, envelopes: Sequence[Envelope], records: Sequence[Any] = ()) -> None:
         """Apply a batch in one transaction; on failure, isolate and dead-letter the bad events."""
+        parents = [_header(r, "traceparent") for r in records] if records else []
         spans = [
-            tracer.start_span(f"consume {e.event_type}", context=context_from_traceparent(e.traceparent),
-                              kind=trace.SpanKind.CONSUMER, attributes={"consumer": self.name})
-            for e in envelopes
+            tracer.start_span(
+                f"consume {e.event_type}",
+                # The publishing span (Kafka header) if there was one, else the appending span.
+                context=context_from_traceparent((parents[i] if parents else None) or e.traceparent),
+                kind=trace.SpanKind.CONSUMER,
+                attributes={"consumer": self.name, "event_id": str(e.event_id)},
+            )
+            for i, e in enumerate(envelopes)
         ]
         try:
             await self._apply(envelopes)
@@ -189,6 +195,13 @@ class EventConsumer:
             return int(await conn.scalar(
                 func.count().select().select_from(inbox).where(inbox.c.consumer == self.name)
             ) or 0)
+
+
+def _header(record: Any, name: str) -> str | None:
+    for key, value in getattr(record, "headers", None) or ():
+        if key == name:
+            return bytes(value).decode()
+    return None
 
 
 __all__ = ["EventConsumer", "Handler"]

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from decimal import Decimal
 
 import pytest
@@ -11,38 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.eventstore.store import EventStore
 from shared.messaging import dead_letter_topic, ensure_topics, make_broker
-from shared.outbox import OutboxRelay
 from shared.projection import ProjectionRunner
 from shared.sources import StoreSource, TopicSource
-from tests.support.events import new_event
+from tests.support.flow import append_awards, eventually, processed, publish_all
 from tests.support.kafka import read_topic
 from tests.support.projections import RecipientTotals, dump
-
-
-async def append(engine: AsyncEngine, store: EventStore, count: int, start: int = 0,
-                 title: str = "Youth diversion boxing club") -> None:
-    async with engine.begin() as conn:
-        for n in range(start, start + count):
-            event = new_event(f"a{n}", f"{100 + n}.50", f"GB-CHC-{n % 5:07d}", title)
-            await store.append(conn, "award", f"award-{n}", [event], 0)
-
-
-async def publish_all(engine: AsyncEngine, store: EventStore, bootstrap: str, topic: str) -> None:
-    broker = make_broker(bootstrap)
-    await broker.connect()
-    try:
-        relay = OutboxRelay(engine, store, broker, bootstrap, topic)
-        while await relay.publish_batch():
-            pass
-    finally:
-        await broker.stop()
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 30.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not await check():
-        assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
-        await asyncio.sleep(0.1)
 
 
 @pytest.fixture
@@ -62,7 +34,7 @@ async def test_redelivered_events_change_nothing(
     engine: AsyncEngine, schema: str, runner: ProjectionRunner
 ) -> None:
     store = EventStore(schema)
-    await append(engine, store, 10)
+    await append_awards(engine, store, 10)
     async with engine.connect() as conn:
         events = await store.read_all(conn)
     consumer = runner.consumer(None)
@@ -81,7 +53,7 @@ async def test_live_projection_over_kafka_then_two_rebuilds_give_identical_read_
     engine: AsyncEngine, schema: str, kafka_bootstrap: str, topic: str, runner: ProjectionRunner
 ) -> None:
     store = EventStore(schema)
-    await append(engine, store, 200)
+    await append_awards(engine, store, 200)
     await ensure_topics(kafka_bootstrap, [topic, dead_letter_topic(topic)], partitions=3)
     await publish_all(engine, store, kafka_bootstrap, topic)
     broker = make_broker(kafka_bootstrap)
@@ -89,7 +61,7 @@ async def test_live_projection_over_kafka_then_two_rebuilds_give_identical_read_
     consumer.subscribe(topic, group_id=f"g-{runner.schema}")
     await broker.start()
     try:
-        await eventually(lambda: _count(consumer, 200))
+        await eventually(lambda: processed(consumer, 200))
         async with engine.connect() as conn:
             live = await dump(conn, runner.schema)
         first = await runner.rebuild(StoreSource(engine, store), batch=64, progress=False)
@@ -101,29 +73,22 @@ async def test_live_projection_over_kafka_then_two_rebuilds_give_identical_read_
         assert first.events == second.events == 200
         assert live == after_first == after_second
         # The live consumer carries on into the swapped-in read model.
-        await append(engine, store, 5, start=200)
+        await append_awards(engine, store, 5, start=200)
         await publish_all(engine, store, kafka_bootstrap, topic)
-        await eventually(lambda: _count(consumer, 205))
+        await eventually(lambda: processed(consumer, 205))
         async with engine.connect() as conn:
             assert sum(row[1] for row in await dump(conn, runner.schema)) == 205
     finally:
         await broker.stop()
 
 
-async def _count(consumer: object, expected: int) -> bool:
-    from shared.consumer import EventConsumer
-
-    assert isinstance(consumer, EventConsumer)
-    return await consumer.processed_count() >= expected
-
-
 async def test_a_poison_event_goes_to_the_dead_letter_topic_and_the_partition_moves_on(
     engine: AsyncEngine, schema: str, kafka_bootstrap: str, topic: str, runner: ProjectionRunner
 ) -> None:
     store = EventStore(schema)
-    await append(engine, store, 3)
-    await append(engine, store, 1, start=3, title="poison")
-    await append(engine, store, 3, start=4)
+    await append_awards(engine, store, 3)
+    await append_awards(engine, store, 1, start=3, title="poison")
+    await append_awards(engine, store, 3, start=4)
     await ensure_topics(kafka_bootstrap, [topic, dead_letter_topic(topic)])
     await publish_all(engine, store, kafka_bootstrap, topic)
     broker = make_broker(kafka_bootstrap)
@@ -131,7 +96,7 @@ async def test_a_poison_event_goes_to_the_dead_letter_topic_and_the_partition_mo
     consumer.subscribe(topic, group_id=f"g-{runner.schema}")
     await broker.start()
     try:
-        await eventually(lambda: _count(consumer, 7))
+        await eventually(lambda: processed(consumer, 7))
     finally:
         await broker.stop()
     async with engine.connect() as conn:
