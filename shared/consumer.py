@@ -16,8 +16,8 @@ from typing import Any
 from aiokafka import TopicPartition
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
-from pydantic import ValidationError
 from opentelemetry import trace
+from pydantic import ValidationError
 from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -54,8 +54,11 @@ class EventConsumer:
         self.lag: dict[str, int] = {}  # per topic-partition, messages behind the high watermark
         self.dead_lettered = 0
         observe_gauge(
-            "commissioning.consumer.lag", "Messages on the topic not yet processed",
-            lambda: [(lag, {"consumer": self.name, "partition": tp}) for tp, lag in self.lag.items()],
+            "commissioning.consumer.lag",
+            "Messages on the topic not yet processed",
+            lambda: [
+                (lag, {"consumer": self.name, "partition": tp}) for tp, lag in self.lag.items()
+            ],
         )
 
     async def prepare(self) -> None:
@@ -99,7 +102,9 @@ class EventConsumer:
             tracer.start_span(
                 f"consume {e.event_type}",
                 # The publishing span (Kafka header) if there was one, else the appending span.
-                context=context_from_traceparent((parents[i] if parents else None) or e.traceparent),
+                context=context_from_traceparent(
+                    (parents[i] if parents else None) or e.traceparent
+                ),
                 kind=trace.SpanKind.CONSUMER,
                 attributes={"consumer": self.name, "event_id": str(e.event_id)},
             )
@@ -110,7 +115,9 @@ class EventConsumer:
         except TRANSIENT:
             raise
         except Exception:
-            log.warning("%s: batch of %d failed; retrying event by event", self.name, len(envelopes))
+            log.warning(
+                "%s: batch of %d failed; retrying event by event", self.name, len(envelopes)
+            )
             for index, envelope in enumerate(envelopes):
                 await self._apply_alone(envelope, records[index] if records else None)
         finally:
@@ -146,7 +153,9 @@ class EventConsumer:
             return set()
         inbox = self.tables.inbox
         now = datetime.now(UTC)
-        rows = [{"consumer": self.name, "event_id": e.event_id, "processed_at": now} for e in envelopes]
+        rows = [
+            {"consumer": self.name, "event_id": e.event_id, "processed_at": now} for e in envelopes
+        ]
         result = await conn.execute(
             insert(inbox).values(rows).on_conflict_do_nothing().returning(inbox.c.event_id)
         )
@@ -154,17 +163,27 @@ class EventConsumer:
 
     async def _dead_letter(self, envelope: Envelope, record: Any, error: Exception) -> None:
         """Park the event on the dead-letter topic with its error, then mark it consumed."""
-        await self._publish_dead_letter(envelope.model_dump_json().encode(), record, error,
-                                        key=envelope.stream_id.encode(),
-                                        event_id=str(envelope.event_id),
-                                        event_type=envelope.event_type)
+        await self._publish_dead_letter(
+            envelope.model_dump_json().encode(),
+            record,
+            error,
+            key=envelope.stream_id.encode(),
+            event_id=str(envelope.event_id),
+            event_type=envelope.event_type,
+        )
         async with self.engine.begin() as conn:
             await self._claim(conn, [envelope])
-        log.error("%s: event %s (%s) dead-lettered: %s", self.name, envelope.event_id,
-                  envelope.event_type, error)
+        log.error(
+            "%s: event %s (%s) dead-lettered: %s",
+            self.name,
+            envelope.event_id,
+            envelope.event_type,
+            error,
+        )
 
-    async def _publish_dead_letter(self, value: bytes, record: Any, error: Exception,
-                                   key: bytes | None, **about: str) -> None:
+    async def _publish_dead_letter(
+        self, value: bytes, record: Any, error: Exception, key: bytes | None, **about: str
+    ) -> None:
         source = record.topic if record is not None else "direct"
         headers = {
             **about,
@@ -185,16 +204,21 @@ class EventConsumer:
         if highwater is None:
             return
         for record in records:
-            behind = (highwater(TopicPartition(record.topic, record.partition)) or 0) - record.offset - 1
+            behind = (
+                (highwater(TopicPartition(record.topic, record.partition)) or 0) - record.offset - 1
+            )
             self.lag[f"{record.topic}:{record.partition}"] = max(behind, 0)
 
     async def processed_count(self) -> int:
         """How many distinct events this consumer has taken in (including dead letters)."""
         async with self.engine.connect() as conn:
             inbox = self.tables.inbox
-            return int(await conn.scalar(
-                func.count().select().select_from(inbox).where(inbox.c.consumer == self.name)
-            ) or 0)
+            return int(
+                await conn.scalar(
+                    func.count().select().select_from(inbox).where(inbox.c.consumer == self.name)
+                )
+                or 0
+            )
 
 
 def _header(record: Any, name: str) -> str | None:

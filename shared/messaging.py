@@ -58,8 +58,12 @@ async def end_offsets(bootstrap_servers: str, topic: str) -> dict[int, int]:
     Read from a fetch response, not ListOffsets: Tansu answers ListOffsets with the number of
     record batches rather than the next offset (DESIGN.md §7), and a fetch is right on both.
     """
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False,
-                                group_id=None, max_partition_fetch_bytes=1024)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap_servers,
+        enable_auto_commit=False,
+        group_id=None,
+        max_partition_fetch_bytes=1024,
+    )
     await consumer.start()
     try:
         partitions = consumer.partitions_for_topic(topic)

@@ -69,14 +69,17 @@ class OutboxRelay:
             .limit(batch_size)
         )
         observe_gauge(
-            "commissioning.outbox.depth", "Events stored but not yet acknowledged by Kafka",
+            "commissioning.outbox.depth",
+            "Events stored but not yet acknowledged by Kafka",
             lambda: [(self.depth, {"topic": self.topic})],
         )
 
     async def publish_batch(self) -> int:
         """Publish the oldest pending events (up to a batch); return how many were sent."""
         async with self.engine.begin() as conn:
-            envelopes = [envelope_from_row(r) for r in (await conn.execute(self._pending)).mappings()]
+            envelopes = [
+                envelope_from_row(r) for r in (await conn.execute(self._pending)).mappings()
+            ]
             if not envelopes:
                 self.depth = 0
                 return 0
@@ -122,11 +125,17 @@ class OutboxRelay:
             )
             if on_topic >= sent:
                 return False
-            log.warning("topic %s holds %d messages but %d were sent: republishing the history",
-                        self.topic, on_topic, sent)
+            log.warning(
+                "topic %s holds %d messages but %d were sent: republishing the history",
+                self.topic,
+                on_topic,
+                sent,
+            )
             await conn.execute(
-                text(f"INSERT INTO {self.store.schema}.outbox (position) "
-                     f"SELECT position FROM {self.store.schema}.events ON CONFLICT DO NOTHING")
+                text(
+                    f"INSERT INTO {self.store.schema}.outbox (position) "
+                    f"SELECT position FROM {self.store.schema}.events ON CONFLICT DO NOTHING"
+                )
             )
         return True
 
@@ -156,7 +165,9 @@ class OutboxRelay:
         """Hold the relay lock for this store: a second replica waits here as a hot standby."""
         async with self.engine.connect() as conn:
             key = f"relay:{self.store.schema}"
-            while not await conn.scalar(text("SELECT pg_try_advisory_lock(hashtext(:k))"), {"k": key}):
+            while not await conn.scalar(
+                text("SELECT pg_try_advisory_lock(hashtext(:k))"), {"k": key}
+            ):
                 await conn.commit()
                 await asyncio.sleep(1.0)
             await conn.commit()
@@ -173,8 +184,9 @@ class OutboxRelay:
         await raw.driver_connection.add_listener(channel, lambda *_: self._wake.set())  # type: ignore[union-attr]
 
 
-async def relay_forever(database_url: str, bootstrap_servers: str, schema: str, topic: str,
-                        batch_size: int = 1000) -> None:
+async def relay_forever(
+    database_url: str, bootstrap_servers: str, schema: str, topic: str, batch_size: int = 1000
+) -> None:
     """Run a relay as its own process until SIGINT/SIGTERM (the `commissioning relay` command)."""
     import signal
 
@@ -188,7 +200,9 @@ async def relay_forever(database_url: str, bootstrap_servers: str, schema: str, 
     engine, broker = make_engine(database_url, pool_size=2), make_broker(bootstrap_servers)
     await broker.connect()
     try:
-        relay = OutboxRelay(engine, EventStore(schema), broker, bootstrap_servers, topic, batch_size)
+        relay = OutboxRelay(
+            engine, EventStore(schema), broker, bootstrap_servers, topic, batch_size
+        )
         await relay.run(stop)
     finally:
         await broker.stop()

@@ -54,7 +54,9 @@ class RebuildReport:
 
 
 def _lock_key(name: str) -> int:
-    return int.from_bytes(hashlib.sha256(f"projection:{name}".encode()).digest()[:8], "big", signed=True)
+    return int.from_bytes(
+        hashlib.sha256(f"projection:{name}".encode()).digest()[:8], "big", signed=True
+    )
 
 
 class ProjectionRunner:
@@ -86,12 +88,22 @@ class ProjectionRunner:
 
         async def hold_shared_lock(conn: AsyncConnection) -> None:
             # Live batches and the rebuild's swap exclude each other (see `rebuild`).
-            await conn.execute(text("SELECT pg_advisory_xact_lock_shared(:k)"), {"k": self._lock_key})
+            await conn.execute(
+                text("SELECT pg_advisory_xact_lock_shared(:k)"), {"k": self._lock_key}
+            )
 
-        return EventConsumer(f"projection.{self.projection.name}", self.engine, schema, handle,
-                             broker, before=hold_shared_lock if live else None)
+        return EventConsumer(
+            f"projection.{self.projection.name}",
+            self.engine,
+            schema,
+            handle,
+            broker,
+            before=hold_shared_lock if live else None,
+        )
 
-    async def rebuild(self, source: Source, batch: int = 2000, progress: bool = True) -> RebuildReport:
+    async def rebuild(
+        self, source: Source, batch: int = 2000, progress: bool = True
+    ) -> RebuildReport:
         """Replay the whole history into a fresh schema, then swap it in for the live one.
 
         The live consumer keeps running meanwhile. For the swap the rebuild takes the
@@ -104,8 +116,12 @@ class ProjectionRunner:
         await self.prepare(fresh)
         replay = self.consumer(None, fresh)
         applied = 0
-        with tqdm(total=await source.size(), disable=not progress, unit="ev",
-                  desc=f"rebuild {self.projection.name}") as bar:
+        with tqdm(
+            total=await source.size(),
+            disable=not progress,
+            unit="ev",
+            desc=f"rebuild {self.projection.name}",
+        ) as bar:
             async for events in source.read(batch):
                 await replay.process(events)
                 applied += len(events)
@@ -117,11 +133,13 @@ class ProjectionRunner:
                     applied += len(events)
                     bar.update(len(events))
                 await swap.execute(text(f"DROP SCHEMA IF EXISTS {self.schema}__old CASCADE"))
-                await swap.execute(text(
-                    f"DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = "
-                    f"'{self.schema}') THEN ALTER SCHEMA {self.schema} RENAME TO "
-                    f"{self.schema}__old; END IF; END $$"
-                ))
+                await swap.execute(
+                    text(
+                        f"DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = "
+                        f"'{self.schema}') THEN ALTER SCHEMA {self.schema} RENAME TO "
+                        f"{self.schema}__old; END IF; END $$"
+                    )
+                )
                 await swap.execute(text(f"ALTER SCHEMA {fresh} RENAME TO {self.schema}"))
         async with self.engine.begin() as conn:
             await conn.execute(text(f"DROP SCHEMA IF EXISTS {self.schema}__old CASCADE"))
@@ -135,8 +153,12 @@ async def _advance_checkpoints(conn: AsyncConnection, events: Sequence[Envelope]
         latest[source] = max(latest.get(source, 0), envelope.position)
     if not latest:
         return
-    statement = insert(checkpoints).values([{"source": s, "position": p} for s, p in latest.items()])
-    await conn.execute(statement.on_conflict_do_update(
-        index_elements=[checkpoints.c.source],
-        set_={"position": func.greatest(checkpoints.c.position, statement.excluded.position)},
-    ))
+    statement = insert(checkpoints).values(
+        [{"source": s, "position": p} for s, p in latest.items()]
+    )
+    await conn.execute(
+        statement.on_conflict_do_update(
+            index_elements=[checkpoints.c.source],
+            set_={"position": func.greatest(checkpoints.c.position, statement.excluded.position)},
+        )
+    )

@@ -74,11 +74,14 @@ class TopicSource:
     async def read(self, batch: int) -> AsyncIterator[list[Envelope]]:
         # Partitions interleave differently on every read, so collect up to the watermark and
         # sort by each producer's own order: the same history always gives the same sequence.
-        todo = {tp: end for tp, end in (await self._ends()).items() if end > self.offsets.get(tp, 0)}
+        todo = {
+            tp: end for tp, end in (await self._ends()).items() if end > self.offsets.get(tp, 0)
+        }
         if not todo:
             return
-        consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap_servers,
-                                    enable_auto_commit=False, group_id=None)
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=self.bootstrap_servers, enable_auto_commit=False, group_id=None
+        )
         await consumer.start()
         collected: list[Envelope] = []
         try:

@@ -1,4 +1,4 @@
-"""Domain events: frozen pydantic payloads with a version, a registry, and upcasters for old versions.
+"""Domain events: frozen pydantic payloads with a version, a registry, and upcasters.
 
 A breaking change to an event adds a new `schema_version` and registers an upcaster from the old
 one; stored events are never rewritten, they are upcast when read (DESIGN.md §3).

@@ -17,13 +17,13 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
-
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.schema import CreateSchema
-from sqlalchemy import text
+
 
 @dataclass(frozen=True)
 class StoreTables:
@@ -34,6 +34,7 @@ class StoreTables:
     events: Table
     outbox: Table
     inbox: Table
+
 
 @cache
 def store_tables(schema: str) -> StoreTables:
@@ -79,16 +80,22 @@ def store_tables(schema: str) -> StoreTables:
     )
     return StoreTables(schema, metadata, events, outbox, inbox)
 
+
 async def create_store_tables(conn: AsyncConnection, schema: str) -> None:
     """Create the service's schema and backbone tables if they are not there yet (idempotent)."""
     await conn.execute(CreateSchema(schema, if_not_exists=True))
     await conn.run_sync(store_tables(schema).metadata.create_all)
     # Wake the relay on every append without an extra round trip from the writer.
-    await conn.execute(text(
-        f"CREATE OR REPLACE FUNCTION {schema}.notify_outbox() RETURNS trigger LANGUAGE plpgsql AS "
-        f"$$ BEGIN PERFORM pg_notify('outbox_{schema}', ''); RETURN NULL; END $$"
-    ))
-    await conn.execute(text(
-        f"CREATE OR REPLACE TRIGGER outbox_notify AFTER INSERT ON {schema}.outbox "
-        f"FOR EACH STATEMENT EXECUTE FUNCTION {schema}.notify_outbox()"
-    ))
+    await conn.execute(
+        text(
+            f"CREATE OR REPLACE FUNCTION {schema}.notify_outbox() RETURNS trigger "
+            f"LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_notify('outbox_{schema}', ''); "
+            "RETURN NULL; END $$"
+        )
+    )
+    await conn.execute(
+        text(
+            f"CREATE OR REPLACE TRIGGER outbox_notify AFTER INSERT ON {schema}.outbox "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {schema}.notify_outbox()"
+        )
+    )

@@ -42,7 +42,9 @@ class ChainReport:
 
 def _lock_key(schema: str) -> int:
     # A stable signed 64-bit advisory-lock key per store.
-    return int.from_bytes(hashlib.sha256(f"eventstore:{schema}".encode()).digest()[:8], "big", signed=True)
+    return int.from_bytes(
+        hashlib.sha256(f"eventstore:{schema}".encode()).digest()[:8], "big", signed=True
+    )
 
 
 class EventStore:
@@ -155,15 +157,28 @@ class EventStore:
         async for page in self.iterate(conn):
             for envelope in page:
                 if envelope.position != expected_position:
-                    return ChainReport(checked, f"position {expected_position} is missing "
-                                       f"(next stored is {envelope.position}): an event was deleted")
+                    return ChainReport(
+                        checked,
+                        f"position {expected_position} is missing "
+                        f"(next stored is {envelope.position}): an event was deleted",
+                    )
                 if envelope.prev_hash != prev_hash:
-                    return ChainReport(checked, f"position {envelope.position} does not link to "
-                                       "its predecessor: history was rewritten")
+                    return ChainReport(
+                        checked,
+                        f"position {envelope.position} does not link to "
+                        "its predecessor: history was rewritten",
+                    )
                 if chain_hash(envelope.model_dump(mode="json")) != envelope.hash:
-                    return ChainReport(checked, f"position {envelope.position} "
-                                       f"({envelope.event_type}) was altered after it was stored")
-                expected_position, prev_hash, checked = expected_position + 1, envelope.hash, checked + 1
+                    return ChainReport(
+                        checked,
+                        f"position {envelope.position} "
+                        f"({envelope.event_type}) was altered after it was stored",
+                    )
+                expected_position, prev_hash, checked = (
+                    expected_position + 1,
+                    envelope.hash,
+                    checked + 1,
+                )
         return ChainReport(checked)
 
 

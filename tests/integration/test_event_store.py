@@ -121,11 +121,16 @@ async def test_verify_chain_passes_on_untouched_history(engine: AsyncEngine, sch
 @pytest.mark.parametrize(
     ("tamper", "problem"),
     [
-        ("UPDATE {s}.events SET payload = jsonb_set(payload, '{{amount}}', '\"2999.00\"') "
-         "WHERE position = 3", "position 3 (GrantAwarded) was altered"),
+        (
+            "UPDATE {s}.events SET payload = jsonb_set(payload, '{{amount}}', '\"2999.00\"') "
+            "WHERE position = 3",
+            "position 3 (GrantAwarded) was altered",
+        ),
         ("DELETE FROM {s}.events WHERE position = 2", "position 2 is missing"),
-        ("UPDATE {s}.events SET occurred_at = occurred_at - interval '1 day' WHERE position = 4",
-         "position 4 (GrantAwarded) was altered"),
+        (
+            "UPDATE {s}.events SET occurred_at = occurred_at - interval '1 day' WHERE position = 4",
+            "position 4 (GrantAwarded) was altered",
+        ),
     ],
 )
 async def test_verify_chain_names_the_altered_or_deleted_event(

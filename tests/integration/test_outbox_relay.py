@@ -18,7 +18,9 @@ from tests.support.events import new_event
 from tests.support.kafka import read_topic
 
 
-async def append_awards(engine: AsyncEngine, store: EventStore, count: int, per_txn: int = 50) -> None:
+async def append_awards(
+    engine: AsyncEngine, store: EventStore, count: int, per_txn: int = 50
+) -> None:
     for start in range(0, count, per_txn):
         async with engine.begin() as conn:
             for n in range(start, min(start + per_txn, count)):
@@ -52,7 +54,9 @@ async def test_relay_publishes_every_event_keyed_by_stream_in_order_and_empties_
         assert message.headers["event_type"] == "GrantAwarded"
     by_stream: dict[object, list[int]] = {}
     for message in sorted(received, key=lambda m: (m.partition, m.offset)):
-        by_stream.setdefault(message.value["stream_id"], []).append(int(str(message.value["position"])))
+        by_stream.setdefault(message.value["stream_id"], []).append(
+            int(str(message.value["position"]))
+        )
     for positions in by_stream.values():
         assert positions == sorted(positions)  # each aggregate stays in order on its partition
 
@@ -64,9 +68,22 @@ async def test_relay_killed_mid_batch_and_restarted_delivers_every_event_at_leas
     total = 20_000
     await append_awards(engine, store, total, per_txn=500)
     await ensure_topics(kafka_bootstrap, [topic])
-    command = [sys.executable, "-m", "shared.cli", "relay", "--schema", schema, "--topic", topic,
-               "--database-url", database_url, "--bootstrap-servers", kafka_bootstrap,
-               "--batch-size", "2000"]
+    command = [
+        sys.executable,
+        "-m",
+        "shared.cli",
+        "relay",
+        "--schema",
+        schema,
+        "--topic",
+        topic,
+        "--database-url",
+        database_url,
+        "--bootstrap-servers",
+        kafka_bootstrap,
+        "--batch-size",
+        "2000",
+    ]
     relay = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         # Kill it (no chance to clean up) once it has published part of the history.
@@ -93,8 +110,15 @@ async def test_relay_killed_mid_batch_and_restarted_delivers_every_event_at_leas
 
 
 def test_relay_command_without_urls_says_what_is_missing() -> None:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS")}
-    result = subprocess.run([sys.executable, "-m", "shared.cli", "relay", "--schema", "s", "--topic",
-                             "t"], capture_output=True, text=True, env=env, check=False)
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS")
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "shared.cli", "relay", "--schema", "s", "--topic", "t"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
     assert result.returncode == 2
     assert "set DATABASE_URL and KAFKA_BOOTSTRAP_SERVERS" in result.stderr

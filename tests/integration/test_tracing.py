@@ -39,7 +39,10 @@ def spans() -> Iterator[InMemorySpanExporter]:
 
 
 async def test_request_store_kafka_and_consumer_share_one_trace(
-    engine: AsyncEngine, schema: str, kafka_bootstrap: str, topic: str,
+    engine: AsyncEngine,
+    schema: str,
+    kafka_bootstrap: str,
+    topic: str,
     spans: InMemorySpanExporter,
 ) -> None:
     store = EventStore(schema)
@@ -54,7 +57,9 @@ async def test_request_store_kafka_and_consumer_share_one_trace(
     FastAPIInstrumentor.instrument_app(app)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://t") as client:
         assert (await client.post("/awards/a1")).status_code == 200
-    request_span = next(s for s in spans.get_finished_spans() if s.name == "POST /awards/{award_id}")
+    request_span = next(
+        s for s in spans.get_finished_spans() if s.name == "POST /awards/{award_id}"
+    )
     trace_id = request_span.context.trace_id
 
     await ensure_topics(kafka_bootstrap, [topic, dead_letter_topic(topic)])
@@ -79,8 +84,9 @@ async def test_request_store_kafka_and_consumer_share_one_trace(
     assert consume.parent is not None and consume.parent.span_id == publish.context.span_id
 
 
-def test_log_lines_carry_the_trace_id(spans: InMemorySpanExporter,
-                                      caplog: pytest.LogCaptureFixture) -> None:
+def test_log_lines_carry_the_trace_id(
+    spans: InMemorySpanExporter, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.handler.addFilter(TraceIdLogFilter())
     with tracer.start_as_current_span("work") as span:
         logging.getLogger("commissioning.test").warning("inside a span")

@@ -12,7 +12,9 @@ COMMISSIONER = Actor(organisation_id="GB-PLA-DORSET-OPCC", user_id="u-1", role="
 
 
 def grant_awarded(
-    award_id: str, amount: str = "2500.00", recipient: str = "GB-CHC-1234567",
+    award_id: str,
+    amount: str = "2500.00",
+    recipient: str = "GB-CHC-1234567",
     title: str = "Youth diversion boxing club",
 ) -> GrantAwarded:
     """A community grant like the Dorset scheme's (£100–£3,000)."""
@@ -34,7 +36,9 @@ def grant_awarded(
 
 
 def new_event(
-    award_id: str, amount: str = "2500.00", recipient: str = "GB-CHC-1234567",
+    award_id: str,
+    amount: str = "2500.00",
+    recipient: str = "GB-CHC-1234567",
     title: str = "Youth diversion boxing club",
 ) -> NewEvent:
     """A GrantAwarded ready to append."""

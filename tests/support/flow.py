@@ -14,8 +14,13 @@ from shared.outbox import OutboxRelay
 from tests.support.events import new_event
 
 
-async def append_awards(engine: AsyncEngine, store: EventStore, count: int, start: int = 0,
-                        title: str = "Youth diversion boxing club") -> None:
+async def append_awards(
+    engine: AsyncEngine,
+    store: EventStore,
+    count: int,
+    start: int = 0,
+    title: str = "Youth diversion boxing club",
+) -> None:
     """Append `count` awards, one new stream each, spread over five recipients."""
     async with engine.begin() as conn:
         for n in range(start, start + count):

@@ -20,10 +20,17 @@ class Received:
     headers: dict[str, str]
 
 
-async def read_topic(bootstrap: str, topic: str, until: int, timeout: float = 30.0) -> list[Received]:
+async def read_topic(
+    bootstrap: str, topic: str, until: int, timeout: float = 30.0
+) -> list[Received]:
     """Every message on `topic` until `until` distinct event ids were seen (or the timeout)."""
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
-                                enable_auto_commit=False, group_id=None)
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        group_id=None,
+    )
     await consumer.start()
     received: list[Received] = []
     seen: set[object] = set()
@@ -35,8 +42,15 @@ async def read_topic(bootstrap: str, topic: str, until: int, timeout: float = 30
                 for r in records:
                     value = json.loads(r.value)
                     seen.add(value["event_id"])
-                    received.append(Received(r.partition, r.offset, r.key, value,
-                                             {k: v.decode() for k, v in r.headers}))
+                    received.append(
+                        Received(
+                            r.partition,
+                            r.offset,
+                            r.key,
+                            value,
+                            {k: v.decode() for k, v in r.headers},
+                        )
+                    )
     finally:
         await consumer.stop()
     return received

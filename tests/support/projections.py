@@ -45,11 +45,15 @@ class RecipientTotals:
             statement = insert(recipient_totals).values(
                 recipient_id=award.recipient_organisation_id, awards=1, total=award.amount
             )
-            await conn.execute(statement.on_conflict_do_update(
-                index_elements=[recipient_totals.c.recipient_id],
-                set_={"awards": recipient_totals.c.awards + 1,
-                      "total": recipient_totals.c.total + statement.excluded.total},
-            ))
+            await conn.execute(
+                statement.on_conflict_do_update(
+                    index_elements=[recipient_totals.c.recipient_id],
+                    set_={
+                        "awards": recipient_totals.c.awards + 1,
+                        "total": recipient_totals.c.total + statement.excluded.total,
+                    },
+                )
+            )
 
 
 async def dump(conn: AsyncConnection, schema: str) -> list[tuple[str, int, Decimal]]:
