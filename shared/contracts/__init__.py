@@ -3,7 +3,15 @@
 Importing this package registers them all, so a consumer can load any event by type.
 """
 
-from shared.contracts import funding, monitoring
+from shared.contracts import applications, funding, monitoring
 from shared.contracts.base import DomainEvent, Money, load_event, registered_events
 
-__all__ = ["DomainEvent", "Money", "funding", "load_event", "monitoring", "registered_events"]
+__all__ = [
+    "DomainEvent",
+    "Money",
+    "applications",
+    "funding",
+    "load_event",
+    "monitoring",
+    "registered_events",
+]

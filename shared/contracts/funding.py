@@ -38,9 +38,8 @@ class FundingShare(BaseModel):
     amount: Money = Field(ge=0)
 
 
-@event("funding")
-class GrantAwarded(DomainEvent):
-    """Money was committed from a fund to a recipient for a service or project."""
+class AwardMade(DomainEvent):
+    """What every award says, whatever the mechanism (not an event itself)."""
 
     award_id: str
     application_id: str | None
@@ -56,13 +55,14 @@ class GrantAwarded(DomainEvent):
     award_date: date
     start_date: date
     end_date: date
+    spend_category: str | None = None
     conditions: tuple[str, ...] = ()
     payment_schedule: tuple[Instalment, ...] = ()
     funded_by: tuple[FundingShare, ...] = ()
     beneficiary_location: str | None = None
 
     @model_validator(mode="after")
-    def _consistent(self) -> GrantAwarded:
+    def _consistent(self) -> AwardMade:
         if self.end_date < self.start_date:
             raise ValueError("end_date is before start_date")
         scheduled = sum((i.amount for i in self.payment_schedule), start=0)
@@ -72,3 +72,28 @@ class GrantAwarded(DomainEvent):
         if self.funded_by and shared != self.amount:
             raise ValueError(f"funding shares total {shared}, award is {self.amount}")
         return self
+
+
+@event("funding")
+class GrantAwarded(AwardMade):
+    """Money was committed from a fund to a recipient as a grant."""
+
+
+@event("funding")
+class ContractAwarded(AwardMade):
+    """A service was contracted (contracted service, AQP or partnership agreement)."""
+
+    contract_reference: str | None = None
+    unit_price: Money | None = None  # Any Qualified Provider: price per unit of service
+
+
+@event("funding")
+class AwardBlocked(DomainEvent):
+    """An approved application could not be funded; nothing was committed."""
+
+    application_id: str
+    fund_id: str
+    pot_id: str | None
+    amount: Money
+    reason: str = Field(min_length=1)
+    available: Money | None = None  # headroom at the time, when the reason is headroom

@@ -47,3 +47,25 @@ class ServiceDecommissioned(DomainEvent):
     effective_date: date
     decision_reference: str = Field(min_length=1)
     last_report_considered: str = Field(min_length=1)
+
+
+@event("monitoring")
+class FormalNoticeIssued(DomainEvent):
+    """A concern about a service became a formal notice; funding suspends its payments."""
+
+    concern_id: str
+    service_id: str
+    award_id: str
+    reason: str = Field(min_length=1)
+    issued_on: date
+
+
+@event("monitoring")
+class ConcernResolved(DomainEvent):
+    """A concern was closed; funding resumes payments suspended by its formal notice."""
+
+    concern_id: str
+    service_id: str
+    award_id: str
+    outcome: str = Field(min_length=1)
+    resolved_on: date

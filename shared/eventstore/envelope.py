@@ -10,6 +10,7 @@ from uuid import UUID, uuid4
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
+import shared.contracts  # noqa: F401  (registers every event type, so any envelope can be loaded)
 from shared.contracts.base import DomainEvent, JsonDict, load_event
 
 GENESIS_HASH = "0" * 64
