@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 from pydantic import ValidationError
 
@@ -70,15 +71,65 @@ def _run_relay(args: argparse.Namespace) -> int:
     from shared.outbox import relay_forever
 
     if not args.database_url or not args.bootstrap_servers:
-        print("relay: set DATABASE_URL and KAFKA_BOOTSTRAP_SERVERS (or pass the flags)",
-              file=sys.stderr)
+        print(
+            "relay: set DATABASE_URL and KAFKA_BOOTSTRAP_SERVERS (or pass the flags)",
+            file=sys.stderr,
+        )
         return 2
-    asyncio.run(relay_forever(args.database_url, args.bootstrap_servers, args.schema, args.topic,
-                              args.batch_size))
+    asyncio.run(
+        relay_forever(
+            args.database_url, args.bootstrap_servers, args.schema, args.topic, args.batch_size
+        )
+    )
     return 0
 
 
+def _configure_demo(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--base-port",
+        type=int,
+        default=8001,
+        help="port of applications; funding, monitoring and publication take "
+        "the next three (default: 8001)",
+    )
+    parser.add_argument(
+        "--database-prefix",
+        default="",
+        help="prefix of the four database names, to share a server (default: none)",
+    )
+    parser.add_argument(
+        "--log-dir",
+        type=Path,
+        default=None,
+        help="where each process writes its log (default: a new temp dir)",
+    )
+    parser.add_argument(
+        "--no-wait",
+        action="store_true",
+        help="stop everything right after the story instead of waiting for Ctrl-C",
+    )
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    from shared.demo import DemoOptions, run
+
+    return run(
+        DemoOptions(
+            base_port=args.base_port,
+            database_prefix=args.database_prefix,
+            log_dir=args.log_dir,
+            wait=not args.no_wait,
+        )
+    )
+
+
 COMMANDS: list[Command] = [
+    Command(
+        name="demo",
+        help="start PostgreSQL, Kafka and the four services, and show an award crossing Kafka",
+        configure=_configure_demo,
+        run=_run_demo,
+    ),
     Command(
         name="relay",
         help="publish a service's outbox to Kafka until interrupted",

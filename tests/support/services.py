@@ -25,16 +25,23 @@ def free_base_port(count: int = 4) -> int:
 
 def token(partnership: str, role: Role, org: str = "GB-PLA-DORSET-OPCC") -> dict[str, str]:
     """An Authorization header for a user of `partnership` with `role`."""
-    principal = Principal(user_id=f"{role}-1", organisation_id=org, partnership_id=partnership,
-                          role=role)
+    principal = Principal(
+        user_id=f"{role}-1", organisation_id=org, partnership_id=partnership, role=role
+    )
     return {"Authorization": f"Bearer {mint_token(principal, secret=TEST_SECRET)}"}
 
 
-async def find_record(bootstrap: str, topic: str, event_id: str,
-                      timeout: float = 15.0) -> ConsumerRecord[Any, Any] | None:
+async def find_record(
+    bootstrap: str, topic: str, event_id: str, timeout: float = 15.0
+) -> ConsumerRecord[Any, Any] | None:
     """The first record on `topic` whose `event_id` header is `event_id` (None if none)."""
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=None,
-                                auto_offset_reset="earliest", enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id=None,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
     await consumer.start()
     try:
         deadline = asyncio.get_running_loop().time() + timeout
@@ -65,7 +72,12 @@ async def redeliver(bootstrap: str, record: ConsumerRecord[Any, Any]) -> None:
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
     await producer.start()
     try:
-        await producer.send_and_wait(record.topic, record.value, key=record.key,
-                                     partition=record.partition, headers=list(record.headers))
+        await producer.send_and_wait(
+            record.topic,
+            record.value,
+            key=record.key,
+            partition=record.partition,
+            headers=list(record.headers),
+        )
     finally:
         await producer.stop()

@@ -1,0 +1,1 @@
+"""The four services of the joint commissioning platform, one package each (DESIGN.md §2)."""

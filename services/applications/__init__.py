@@ -1,0 +1,1 @@
+"""Applications: organisations, schemes and rounds, applications and their decisions."""

@@ -1,0 +1,1 @@
+"""Funding: funds, pots, pooled budgets, awards and payments: the money (DESIGN.md §2)."""

@@ -1,0 +1,1 @@
+"""Monitoring: monitoring plans, KPI returns, ratings and escalation of awarded services."""

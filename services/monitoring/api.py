@@ -1,0 +1,78 @@
+"""Monitoring's HTTP API: the services awarded in a partnership, as monitoring knows them."""
+
+from datetime import date
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, HTTPException, status
+from pydantic import BaseModel, ConfigDict
+
+from services.monitoring.projections import get_service, list_services
+from shared.api import PageDep, RuntimeDep, partnership_member
+from shared.auth import Principal, Role
+from shared.contracts.base import Money
+
+router = APIRouter(prefix="/partnerships/{partnership_id}/services", tags=["services"])
+
+Reader = Annotated[
+    Principal, Depends(partnership_member(Role.COMMISSIONER, Role.AUDITOR, Role.PARTNER))
+]
+
+
+class AwardedService(BaseModel):
+    """A service monitoring learned of from a `GrantAwarded` event."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    award_id: str
+    partnership_id: str
+    recipient_organisation_id: str
+    recipient_name: str
+    title: str
+    amount: Money
+    start_date: date
+    end_date: date
+    event_id: UUID
+
+
+class AwardedServices(BaseModel):
+    """One page of awarded services."""
+
+    items: list[AwardedService]
+    total: int
+    limit: int
+    offset: int
+
+
+@router.get("", response_model=AwardedServices)
+async def get_services(
+    partnership_id: str, principal: Reader, runtime: RuntimeDep, page: PageDep
+) -> AwardedServices:
+    """The partnership's awarded services, by start date."""
+    async with runtime.engine.connect() as conn:
+        total, rows = await list_services(conn, partnership_id, page.limit, page.offset)
+    return AwardedServices(
+        items=[AwardedService.model_validate(dict(r)) for r in rows],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )
+
+
+@router.get(
+    "/{award_id}",
+    response_model=AwardedService,
+    responses={404: {"description": "monitoring knows no such award (yet)"}},
+)
+async def get_awarded_service(
+    partnership_id: str, award_id: str, principal: Reader, runtime: RuntimeDep
+) -> AwardedService:
+    """One awarded service; 404 until its `GrantAwarded` event has arrived."""
+    async with runtime.engine.connect() as conn:
+        row = await get_service(conn, partnership_id, award_id)
+    if row is None:
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND,
+            detail=f"no awarded service {award_id!r} in partnership {partnership_id!r}",
+        )
+    return AwardedService.model_validate(dict(row))
