@@ -11,6 +11,7 @@ from faststream.kafka import KafkaBroker
 SERVICES = ("applications", "funding", "monitoring", "publication")
 # Unlimited retention: the topic doubles as a replayable history (DESIGN.md §3).
 TOPIC_CONFIG = {"retention.ms": "-1"}
+_TOPIC_ALREADY_EXISTS = 36
 
 
 def topic_for(service: str) -> str:
@@ -45,9 +46,18 @@ async def ensure_topics(bootstrap_servers: str, topics: Iterable[str], partition
         existing = set(await admin.list_topics())
         missing = [t for t in dict.fromkeys(topics) if t not in existing]
         if missing:
-            await admin.create_topics(
+            response = await admin.create_topics(
                 [NewTopic(t, partitions, 1, topic_configs=TOPIC_CONFIG) for t in missing]
             )
+            # aiokafka reports per-topic errors in the response instead of raising; another
+            # service creating the same topic at the same moment is fine, anything else is not.
+            failed = [
+                f"{error[0]} (error code {error[1]})"
+                for error in getattr(response, "topic_errors", ())
+                if error[1] not in (0, _TOPIC_ALREADY_EXISTS)
+            ]
+            if failed:
+                raise RuntimeError(f"could not create Kafka topics: {', '.join(failed)}")
     finally:
         await admin.close()
 

@@ -141,6 +141,14 @@ class OutboxRelay:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Relay until `stop` is set: publish whenever there is work, check for broker loss."""
+        stop_waiter = asyncio.create_task(stop.wait())
+        stop_waiter.add_done_callback(lambda _: self._wake.set())  # a stop ends the idle wait
+        try:
+            await self._relay(stop)
+        finally:
+            stop_waiter.cancel()
+
+    async def _relay(self, stop: asyncio.Event) -> None:
         async with self._leadership() as conn:
             await self._listen(conn)
             await self.republish_if_broker_lost_history()
@@ -155,7 +163,7 @@ class OutboxRelay:
                 except Exception:  # the broker may be down: keep the rows, try again shortly
                     log.exception("outbox relay for %s failed; retrying", self.topic)
                     sent = 0
-                if sent < self.batch_size:
+                if sent < self.batch_size and not stop.is_set():
                     self._wake.clear()
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), self.idle_wait)

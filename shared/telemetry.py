@@ -7,10 +7,13 @@ Kafka header, so the consumer's span joins the request's trace even hours later 
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Iterable
 
 from opentelemetry import context, metrics, trace
 from opentelemetry.metrics import CallbackOptions, Observation
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
@@ -22,11 +25,26 @@ meter = metrics.get_meter("commissioning")
 
 
 def configure_tracing(service_name: str, exporter: SpanExporter | None = None) -> TracerProvider:
-    """Install a tracer provider for this process (an OTLP exporter when one is configured)."""
-    provider = TracerProvider(resource=Resource.create({"service.name": service_name}))
+    """Install tracer and meter providers for this process.
+
+    Spans and metrics go to the OTLP endpoint in OTEL_EXPORTER_OTLP_ENDPOINT when it is set (the
+    collector in docker-compose.yml); without it, trace ids still reach the logs.
+    """
+    resource = Resource.create({"service.name": service_name})
+    provider = TracerProvider(resource=resource)
+    otlp = bool(os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT"))
+    if exporter is None and otlp:
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+        exporter = OTLPSpanExporter()
     if exporter is not None:
         provider.add_span_processor(BatchSpanProcessor(exporter))
     trace.set_tracer_provider(provider)
+    if otlp:
+        from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
+
+        reader = PeriodicExportingMetricReader(OTLPMetricExporter())
+        metrics.set_meter_provider(MeterProvider(resource=resource, metric_readers=[reader]))
     return provider
 
 
