@@ -23,6 +23,7 @@ from shared.eventstore.schema import create_store_tables
 from shared.eventstore.store import EventStore
 from shared.messaging import dead_letter_topic, ensure_topics, make_broker, topic_for
 from shared.outbox import OutboxRelay
+from shared.projection import Projection, ProjectionRunner
 
 log = logging.getLogger(__name__)
 RELAY_STOP_TIMEOUT = 10.0
@@ -51,6 +52,14 @@ class ConsumerSpec:
 
 
 @dataclass(frozen=True)
+class ProjectionSpec:
+    """A read model the service keeps from the topics it names (rebuildable, see projection.py)."""
+
+    projection: Projection
+    topics: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ServiceRuntime:
     """The running service's engine, broker and event store, handed to routes."""
 
@@ -65,6 +74,7 @@ async def start_runtime(
     consumers: Sequence[ConsumerSpec],
     read_models: Sequence[MetaData],
     stack: contextlib.AsyncExitStack,
+    projections: Sequence[ProjectionSpec] = (),
 ) -> ServiceRuntime:
     """Start everything a service needs; `stack` stops it all again in reverse order."""
     name = settings.service_name
@@ -75,7 +85,7 @@ async def start_runtime(
         for metadata in read_models:
             await conn.run_sync(metadata.create_all)
     own = topic_for(name)
-    consumed = [topic for consumer in consumers for topic in consumer.topics]
+    consumed = [t for c in consumers for t in c.topics] + [t for p in projections for t in p.topics]
     topics = [t for topic in (own, *consumed) for t in (topic, dead_letter_topic(topic))]
     await ensure_topics(settings.kafka_bootstrap_servers, topics)
     broker = make_broker(settings.kafka_bootstrap_servers)
@@ -83,6 +93,10 @@ async def start_runtime(
         consumer = EventConsumer(spec.name, engine, name, spec.handler, broker)
         await consumer.prepare()
         consumer.subscribe(*spec.topics)  # before start: the broker starts its subscribers
+    for view in projections:
+        runner = ProjectionRunner(view.projection, engine)
+        await runner.prepare()
+        runner.consumer(broker).subscribe(*view.topics)
     stack.push_async_callback(broker.stop)
     await broker.start()
     store = EventStore(name)

@@ -23,7 +23,7 @@ from sqlalchemy import MetaData, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.api import RuntimeDep
-from shared.runtime import ConsumerSpec, ServiceSettings, start_runtime
+from shared.runtime import ConsumerSpec, ProjectionSpec, ServiceSettings, start_runtime
 from shared.telemetry import configure_logging, configure_tracing
 
 log = logging.getLogger(__name__)
@@ -40,6 +40,7 @@ class ServiceSpec:
     routers: Sequence[APIRouter] = ()
     consumers: Sequence[ConsumerSpec] = ()
     read_models: Sequence[MetaData] = ()  # tables created at start, beside the backbone's
+    projections: Sequence[ProjectionSpec] = ()  # rebuildable read models in schemas of their own
 
 
 class Health(BaseModel):
@@ -60,7 +61,7 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with contextlib.AsyncExitStack() as stack:
             app.state.runtime = await start_runtime(
-                settings, spec.consumers, spec.read_models, stack
+                settings, spec.consumers, spec.read_models, stack, spec.projections
             )
             log.info("%s ready on %s:%d", spec.name, settings.listen_address, settings.port)
             yield

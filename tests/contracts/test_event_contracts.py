@@ -10,93 +10,22 @@ import pytest
 from pydantic import ValidationError
 
 from shared.contracts import registered_events
-from shared.contracts.applications import ApplicationApproved
 from shared.contracts.base import DomainEvent, UnknownEventError, event, load_event, upcaster
-from shared.contracts.funding import (
-    AwardBlocked,
-    ContractAwarded,
-    GrantAwarded,
-    Instalment,
-    Mechanism,
-)
-from shared.contracts.monitoring import (
-    ConcernResolved,
-    FormalNoticeIssued,
-    KPIReturnSubmitted,
-    ServiceDecommissioned,
-)
+from shared.contracts.funding import GrantAwarded, Instalment
 from shared.eventstore.envelope import Envelope, seal
+from tests.contracts import (
+    examples_applications,
+    examples_funding,
+    examples_monitoring,
+    examples_publication,
+)
 from tests.support.events import COMMISSIONER, grant_awarded
 
-AWARD = grant_awarded("award-1")
 EXAMPLES: list[DomainEvent] = [
-    AWARD,
-    ContractAwarded.model_validate(
-        {
-            **AWARD.model_dump(),
-            "mechanism": Mechanism.CONTRACTED_SERVICE,
-            "contract_reference": "DOR-VS-2019-01",
-        }
-    ),
-    AwardBlocked(
-        application_id="app-9",
-        fund_id="fund-1",
-        pot_id="pot-csa",
-        amount=Decimal("3000.00"),
-        reason="ring-fenced pot 'child sexual abuse services' has £1,200.00 available",
-        available=Decimal("1200.00"),
-    ),
-    ApplicationApproved(
-        application_id="app-1",
-        round_id="round-1",
-        scheme_id="dorset-community-grants",
-        fund_id="fund-1",
-        mechanism=Mechanism.GRANT,
-        applicant_organisation_id="GB-CHC-1234567",
-        applicant_name="Weymouth Boxing Club",
-        title="Youth diversion",
-        description="Weekly",
-        amount=Decimal("2500.00"),
-        start_date=date(2019, 7, 1),
-        end_date=date(2020, 6, 30),
-        decision_reference="PCCG-2019-015",
-        reason="Scored 82/100",
-    ),
-    FormalNoticeIssued(
-        concern_id="c-1",
-        service_id="svc-1",
-        award_id="award-1",
-        reason="Two late returns",
-        issued_on=date(2019, 11, 1),
-    ),
-    ConcernResolved(
-        concern_id="c-1",
-        service_id="svc-1",
-        award_id="award-1",
-        outcome="Improvement plan met",
-        resolved_on=date(2020, 1, 15),
-    ),
-    KPIReturnSubmitted(
-        return_id="ret-1",
-        service_id="svc-1",
-        award_id="award-1",
-        provider_organisation_id="GB-CHC-1234567",
-        period_start=date(2019, 4, 1),
-        period_end=date(2019, 6, 30),
-        beneficiaries=42,
-        breakdowns={"gender": {"female": 30, "male": 12}},
-        referrals_in=5,
-        referrals_out=3,
-        kpi_values={"satisfaction_rate": Decimal("0.93")},
-    ),
-    ServiceDecommissioned(
-        service_id="svc-1",
-        award_id="award-1",
-        reason="Persistent under-performance",
-        effective_date=date(2020, 3, 31),
-        decision_reference="PCCG-2020-015",
-        last_report_considered="ret-4",
-    ),
+    *examples_applications.EXAMPLES,
+    *examples_funding.EXAMPLES,
+    *examples_monitoring.EXAMPLES,
+    *examples_publication.EXAMPLES,
 ]
 
 
