@@ -123,7 +123,34 @@ def _run_demo(args: argparse.Namespace) -> int:
     )
 
 
+def _configure_verify_chain(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--schema", required=True, help="the service store to verify, e.g. funding")
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
+
+
+def _run_verify_chain(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from shared.audit import verify_store
+
+    if not args.database_url:
+        print("verify-chain: set DATABASE_URL (or pass --database-url)", file=sys.stderr)
+        return 2
+    report = asyncio.run(verify_store(args.database_url, args.schema))
+    if report.intact:
+        print(f"{args.schema}: hash chain intact over {report.checked} events")
+        return 0
+    print(f"{args.schema}: BROKEN after {report.checked} good events: {report.problem}")
+    return 1
+
+
 COMMANDS: list[Command] = [
+    Command(
+        name="verify-chain",
+        help="recompute a service store's hash chain and report the first break (auditors)",
+        configure=_configure_verify_chain,
+        run=_run_verify_chain,
+    ),
     Command(
         name="demo",
         help="start PostgreSQL, Kafka and the four services, and show an award crossing Kafka",

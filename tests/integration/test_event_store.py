@@ -146,3 +146,35 @@ async def test_verify_chain_names_the_altered_or_deleted_event(
         report = await store.verify_chain(conn)
     assert not report.intact
     assert report.problem is not None and problem in report.problem
+
+
+async def test_verify_chain_command_reports_intact_then_broken(
+    engine: AsyncEngine, schema: str, database_url: str
+) -> None:
+    import subprocess
+    import sys
+
+    store = EventStore(schema)
+    for n in range(3):
+        async with engine.begin() as conn:
+            await store.append(conn, "award", f"award-{n}", [new_event(f"a{n}")], 0)
+    command = [
+        sys.executable,
+        "-m",
+        "shared.cli",
+        "verify-chain",
+        "--schema",
+        schema,
+        "--database-url",
+        database_url,
+    ]
+    intact = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert intact.returncode == 0, intact.stderr
+    assert "hash chain intact over 3 events" in intact.stdout
+    async with engine.begin() as conn:
+        await conn.execute(
+            text(f"UPDATE {schema}.events SET partnership_id = 'x' WHERE position = 2")
+        )
+    broken = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert broken.returncode == 1
+    assert "BROKEN after 1 good events: position 2 (GrantAwarded) was altered" in broken.stdout
