@@ -24,6 +24,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 test: $(STAMP) lint typecheck
+	@scripts/ensure-chromium.sh
 	$(BIN)/pytest -q
 
 bench: $(STAMP)
