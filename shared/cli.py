@@ -144,7 +144,27 @@ def _run_verify_chain(args: argparse.Namespace) -> int:
     return 1
 
 
+def _configure_catalogue(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--output", default="docs/events.md", help="where to write it")
+
+
+def _run_catalogue(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from shared.catalogue import render_catalogue
+
+    Path(args.output).write_text(render_catalogue(), encoding="utf-8")
+    print(f"wrote {args.output}")
+    return 0
+
+
 COMMANDS: list[Command] = [
+    Command(
+        name="catalogue",
+        help="write the event catalogue (docs/events.md) from the contracts",
+        configure=_configure_catalogue,
+        run=_run_catalogue,
+    ),
     Command(
         name="verify-chain",
         help="recompute a service store's hash chain and report the first break (auditors)",
