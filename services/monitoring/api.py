@@ -1,26 +1,21 @@
 """Monitoring's HTTP API: the services awarded in a partnership, as monitoring knows them."""
 
 from datetime import date
-from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, HTTPException, status
+from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel, ConfigDict
 
-from services.monitoring.projections import get_service, list_services
-from shared.api import PageDep, RuntimeDep, partnership_member
-from shared.auth import Principal, Role
+from services.monitoring.api_support import Reader
+from services.monitoring.queries import get_service, list_services
+from shared.api import PageDep, RuntimeDep
 from shared.contracts.base import Money
 
 router = APIRouter(prefix="/partnerships/{partnership_id}/services", tags=["services"])
 
-Reader = Annotated[
-    Principal, Depends(partnership_member(Role.COMMISSIONER, Role.AUDITOR, Role.PARTNER))
-]
-
 
 class AwardedService(BaseModel):
-    """A service monitoring learned of from a `GrantAwarded` event."""
+    """A service monitoring learned of from a `GrantAwarded` or `ContractAwarded` event."""
 
     model_config = ConfigDict(from_attributes=True)
 
@@ -48,9 +43,9 @@ class AwardedServices(BaseModel):
 async def get_services(
     partnership_id: str, principal: Reader, runtime: RuntimeDep, page: PageDep
 ) -> AwardedServices:
-    """The partnership's awarded services, by start date."""
+    """The awarded services the caller may see, by start date."""
     async with runtime.engine.connect() as conn:
-        total, rows = await list_services(conn, partnership_id, page.limit, page.offset)
+        total, rows = await list_services(conn, principal, page.limit, page.offset)
     return AwardedServices(
         items=[AwardedService.model_validate(dict(r)) for r in rows],
         total=total,
@@ -67,9 +62,9 @@ async def get_services(
 async def get_awarded_service(
     partnership_id: str, award_id: str, principal: Reader, runtime: RuntimeDep
 ) -> AwardedService:
-    """One awarded service; 404 until its `GrantAwarded` event has arrived."""
+    """One awarded service; 404 until its award event has arrived (or if it is not yours)."""
     async with runtime.engine.connect() as conn:
-        row = await get_service(conn, partnership_id, award_id)
+        row = await get_service(conn, principal, award_id)
     if row is None:
         raise HTTPException(
             status.HTTP_404_NOT_FOUND,
