@@ -1,14 +1,23 @@
 """Bootstrap of the applications service: `python -m services.applications.main`."""
 
+from services.applications.api import applications, ballots, registry, schemes
+from services.applications.handlers.reactions import FUNDING_CONSUMER, on_award_blocked
+from services.applications.projections import metadata
 from services.applications.settings import ApplicationsSettings
+from shared.messaging import topic_for
+from shared.runtime import ConsumerSpec
 from shared.service import ServiceSpec, serve
 
 SPEC = ServiceSpec(
     name="applications",
     title="Applications service",
     description="The front door of a commissioning partnership: organisations, funding schemes "
-    "and rounds, applications, screening, assessment and decisions. Publishes its events on "
-    "`commissioning.applications.v1`.",
+    "and rounds, applications, screening, assessment and decisions, participatory budgeting "
+    "and Any Qualified Provider accreditation. Publishes its events on "
+    "`commissioning.applications.v1`; learns of blocked awards from `commissioning.funding.v1`.",
+    routers=[registry.router, schemes.router, applications.router, ballots.router, ballots.public],
+    consumers=[ConsumerSpec(FUNDING_CONSUMER, (topic_for("funding"),), on_award_blocked)],
+    read_models=[metadata],
 )
 
 if __name__ == "__main__":

@@ -1,0 +1,1 @@
+"""The applications HTTP API, one router per resource."""

@@ -1,0 +1,1 @@
+"""Commands against the applications store: load, decide (domain), update views, append."""

@@ -1,0 +1,150 @@
+"""Helpers (no tests): the applications service as a process, partnerships, HTTP bodies."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+from aiokafka import AIOKafkaProducer
+
+from shared.auth import Principal, Role, mint_token
+from shared.contracts.funding import AwardBlocked
+from shared.eventstore.envelope import Actor, Envelope, seal
+from shared.infra.databases import create_databases, drop_databases
+from shared.infra.processes import ServiceProcess, stop_all, wait_until_healthy
+from shared.messaging import topic_for
+from tests.support.services import TEST_SECRET, free_base_port
+
+TODAY = datetime.now(UTC).date()
+
+
+async def running_applications(
+    database_url: str, kafka_bootstrap: str, logs: Path
+) -> AsyncIterator[ServiceProcess]:
+    """The applications service with a database of its own, stopped and dropped afterwards."""
+    name = f"e2e_{uuid.uuid4().hex[:8]}_applications"
+    urls = await create_databases(database_url, [name])
+    service = ServiceProcess(
+        "applications",
+        free_base_port(1),
+        {
+            "DATABASE_URL": urls[name],
+            "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
+            "COMMISSIONING_JWT_SECRET": TEST_SECRET,
+            "VOTER_HASH_SALT": "e2e-voter-salt-" + "y" * 16,
+        },
+        logs / "applications.log",
+    ).start()
+    try:
+        wait_until_healthy([service], timeout=60)
+        yield service
+    finally:
+        stop_all([service])
+        await drop_databases(database_url, [name])
+
+
+class Partnership:
+    """A fresh partnership on the service, and a client per role."""
+
+    def __init__(self, service: ServiceProcess, name: str) -> None:
+        self.id = f"{name}-{uuid.uuid4().hex[:8]}"
+        self.service = service
+        self.base = f"/partnerships/{self.id}"
+
+    def client(
+        self, role: Role | None, org: str = "GB-PLA-DORSET-OPCC", user: str | None = None
+    ) -> httpx.AsyncClient:
+        """A client signed in with `role` for `org` (as `user`, default `<role>-1`)."""
+        headers = {}
+        if role is not None:
+            principal = Principal(
+                user_id=user or f"{role}-1", organisation_id=org, partnership_id=self.id, role=role
+            )
+            headers = {"Authorization": f"Bearer {mint_token(principal, secret=TEST_SECRET)}"}
+        return httpx.AsyncClient(base_url=self.service.url, headers=headers, timeout=30)
+
+    async def ok(
+        self, method: str, path: str, role: Role, org: str = "GB-PLA-DORSET-OPCC", **kw: Any
+    ) -> dict[str, Any]:
+        async with self.client(role, org) as client:
+            answer = await client.request(method, self.base + path, **kw)
+        assert answer.status_code in (200, 201), answer.text
+        body: dict[str, Any] = answer.json()
+        return body
+
+
+def round_dates(opens_in: int = -1, closes_in: int = 30) -> dict[str, str]:
+    return {
+        "opens_on": (TODAY + timedelta(days=opens_in)).isoformat(),
+        "closes_on": (TODAY + timedelta(days=closes_in)).isoformat(),
+    }
+
+
+def application_body(amount: str = "2500.00", **changes: Any) -> dict[str, Any]:
+    body = {
+        "title": "Youth diversion boxing",
+        "description": "Weekly sessions for young people at risk of offending",
+        "amount": amount,
+        "start_date": (TODAY + timedelta(days=30)).isoformat(),
+        "end_date": (TODAY + timedelta(days=30 + 300)).isoformat(),
+        "plan_priorities": ["protect the most vulnerable"],
+    }
+    return {**body, **changes}
+
+
+def award_blocked(partnership_id: str, application_id: str, reason: str) -> Envelope:
+    """An `AwardBlocked` as funding would store and publish it."""
+    payload = AwardBlocked(
+        application_id=application_id,
+        fund_id="dorset-police-property-act-fund",
+        pot_id=None,
+        amount=Decimal("2500.00"),
+        reason=reason,
+    )
+    event_id = uuid.uuid4()
+    return seal(
+        {
+            "event_id": event_id,
+            "event_type": "AwardBlocked",
+            "schema_version": 1,
+            "stream_type": "award",
+            "stream_id": f"award-{application_id}",
+            "stream_version": 1,
+            "position": 1,
+            "occurred_at": datetime.now(UTC),
+            "recorded_at": datetime.now(UTC),
+            "partnership_id": partnership_id,
+            "actor": Actor.system("funding"),
+            "correlation_id": event_id,
+            "causation_id": None,
+            "traceparent": None,
+            "payload": payload.model_dump(mode="json"),
+            "prev_hash": "0" * 64,
+        }
+    )
+
+
+async def publish_award_blocked(
+    bootstrap: str, partnership_id: str, application_id: str, reason: str
+) -> None:
+    """Put an `AwardBlocked` on funding's topic as funding's relay would."""
+    envelope = award_blocked(partnership_id, application_id, reason)
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    await producer.start()
+    try:
+        await producer.send_and_wait(
+            topic_for("funding"),
+            envelope.to_json().encode(),
+            key=envelope.stream_id.encode(),
+            headers=[
+                ("event_id", str(envelope.event_id).encode()),
+                ("event_type", b"AwardBlocked"),
+            ],
+        )
+    finally:
+        await producer.stop()
