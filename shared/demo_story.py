@@ -30,10 +30,25 @@ class StoryError(RuntimeError):
     """A step of the story did not happen; the message says which and where to look."""
 
 
+FUND_ID = "safer-dorset-fund-community-grant-scheme-2019-20"
+
+
+def demo_fund() -> dict[str, Any]:
+    """The fund the grant draws on: Police Property Act money, estimated £12,000 a year."""
+    return {
+        "fund_id": FUND_ID,
+        "name": "Safer Dorset Fund - Community Grant Scheme",
+        "financial_year": "2019/20",
+        "source": "police_property_act",
+        "budget": "12000.00",
+        "budget_reference": "Police Property Act receipts, estimated £12,000 per annum",
+    }
+
+
 def demo_award() -> dict[str, Any]:
     """The body of the demo's award request: £2,500 from the Community Grant Scheme, 2019/20."""
     return {
-        "fund_id": "safer-dorset-fund-community-grant-scheme-2019-20",
+        "fund_id": FUND_ID,
         "mechanism": "grant",
         "title": "Portland youth diversion evenings",
         "description": "Friday-evening sport and mentoring sessions for young people at risk of "
@@ -66,11 +81,15 @@ def tell(funding_url: str, monitoring_url: str, token: str, say: Callable[[str],
     award = demo_award()
     headers = {"Authorization": f"Bearer {token}"}
     say(
-        f"1. A commissioner of the Dorset OPCC awards {pounds(award['amount'])} from the Safer "
-        f"Dorset Fund (Community Grant Scheme) to {award['recipient_name']} "
+        f"1. A commissioner of the Dorset OPCC establishes the Safer Dorset Fund (Community Grant "
+        f"Scheme, {pounds(demo_fund()['budget'])} for 2019/20) and awards "
+        f"{pounds(award['amount'])} from it to {award['recipient_name']} "
         f'({award["recipient_organisation_id"]}) for "{award["title"]}".'
     )
     with httpx.Client(timeout=10.0, headers=headers) as client:
+        fund = client.post(f"{funding_url}/partnerships/{PARTNERSHIP}/funds", json=demo_fund())
+        if fund.status_code != 201:
+            raise StoryError(f"funding refused the fund: {fund.status_code} {fund.text}")
         began = time.perf_counter()
         answer = client.post(f"{funding_url}/partnerships/{PARTNERSHIP}/awards", json=award)
         if answer.status_code != 201:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -97,3 +99,188 @@ class AwardBlocked(DomainEvent):
     amount: Money
     reason: str = Field(min_length=1)
     available: Money | None = None  # headroom at the time, when the reason is headroom
+
+
+class FundSource(StrEnum):
+    """Where a fund's money comes from (North Wales, Dorset, Kent and Wiltshire papers)."""
+
+    HOME_OFFICE = "home_office"
+    MINISTRY_OF_JUSTICE = "ministry_of_justice"
+    LOCAL_PRECEPT = "local_precept"
+    POLICE_PROPERTY_ACT = "police_property_act"
+    PARTNER_POOL = "partner_pool"  # a pooled budget: partners' contributions are its budget
+    OTHER = "other"
+
+
+# A UK financial year, April to March, written as the papers do: "2017/18".
+FinancialYear = Annotated[str, Field(pattern=r"^\d{4}/\d{2}$")]
+
+
+@event("funding")
+class FundEstablished(DomainEvent):
+    """A fund for one financial year was set up; its budget arrives as `BudgetAllocated`."""
+
+    fund_id: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    financial_year: FinancialYear
+    source: FundSource
+    eligible_categories: tuple[str, ...] = ()  # empty: any spend category
+
+    @model_validator(mode="after")
+    def _year_follows(self) -> FundEstablished:
+        start, end = int(self.financial_year[:4]), int(self.financial_year[5:])
+        if (start + 1) % 100 != end:
+            raise ValueError(f"financial year {self.financial_year} does not run April to March")
+        return self
+
+
+@event("funding")
+class BudgetAllocated(DomainEvent):
+    """Money was added to a fund's budget by its source."""
+
+    fund_id: str
+    amount: Money = Field(gt=0)
+    reference: str = Field(min_length=1)  # the grant letter, precept decision...
+
+
+@event("funding")
+class RingFenceCreated(DomainEvent):
+    """Part of a fund's budget was reserved in a pot for eligible spend categories only."""
+
+    fund_id: str
+    pot_id: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    amount: Money = Field(gt=0)
+    eligible_categories: tuple[str, ...] = Field(min_length=1)
+
+
+@event("funding")
+class ContributionPledged(DomainEvent):
+    """A partner promised to pay into a pooled budget."""
+
+    fund_id: str
+    contributor_organisation_id: str
+    contributor_name: str = Field(min_length=1)
+    amount: Money = Field(gt=0)
+
+
+@event("funding")
+class ContributionReceived(DomainEvent):
+    """A partner's payment into a pooled budget arrived; it is now budget of the pool."""
+
+    fund_id: str
+    contributor_organisation_id: str
+    contributor_name: str = Field(min_length=1)
+    amount: Money = Field(gt=0)
+
+
+class AreaAllocation(BaseModel):
+    """One area's recorded formula inputs and the amount they gave it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    area_id: str = Field(min_length=1)
+    area_name: str = Field(min_length=1)
+    crimes: int = Field(ge=0)
+    population: int = Field(gt=0)
+    amount: Money = Field(ge=0)
+
+
+@event("funding")
+class FormulaAllocationMade(DomainEvent):
+    """An amount was committed to areas by a formula over the recorded inputs."""
+
+    fund_id: str
+    allocation_id: str = Field(min_length=1)
+    formula: str = "crimes_per_1000_population"
+    amount: Money = Field(gt=0)
+    areas: tuple[AreaAllocation, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _adds_up(self) -> FormulaAllocationMade:
+        total = sum((a.amount for a in self.areas), start=Decimal(0))
+        if total != self.amount:
+            raise ValueError(f"area amounts total {total}, allocation is {self.amount}")
+        return self
+
+
+class ScheduledInstalment(BaseModel):
+    """An instalment with the period it pays for and whether it waits for a KPI return."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    number: int = Field(ge=1)
+    due_date: date
+    amount: Money = Field(gt=0)
+    period_start: date
+    period_end: date
+    requires_kpi_return: bool = False  # payment by results
+
+
+@event("funding")
+class PaymentScheduled(DomainEvent):
+    """An award's instalments were scheduled."""
+
+    fund_id: str
+    award_id: str
+    pot_id: str | None = None
+    instalments: tuple[ScheduledInstalment, ...] = Field(min_length=1)
+
+
+@event("funding")
+class PaymentReleased(DomainEvent):
+    """An instalment was paid to the recipient."""
+
+    fund_id: str
+    award_id: str
+    pot_id: str | None = None
+    instalment: int
+    amount: Money = Field(gt=0)
+    released_on: date
+
+
+@event("funding")
+class PaymentSuspended(DomainEvent):
+    """Payments of an award stopped while a formal concern about its service is open."""
+
+    fund_id: str
+    award_id: str
+    concern_id: str
+    reason: str = Field(min_length=1)
+    suspended_on: date
+
+
+@event("funding")
+class PaymentResumed(DomainEvent):
+    """A concern that suspended an award's payments was resolved."""
+
+    fund_id: str
+    award_id: str
+    concern_id: str
+    resumed_on: date
+    still_suspended: bool = False  # another formal concern is still open
+
+
+@event("funding")
+class ClawbackRaised(DomainEvent):
+    """The recipient must repay part of what it was paid."""
+
+    fund_id: str
+    award_id: str
+    pot_id: str | None = None
+    amount: Money = Field(gt=0)
+    reason: str = Field(min_length=1)
+    raised_on: date
+
+
+@event("funding")
+class CommitmentReleased(DomainEvent):
+    """Unpaid commitment of an award went back to the fund (decommissioning cancels instalments)."""
+
+    fund_id: str
+    award_id: str
+    pot_id: str | None = None
+    amount: Money = Field(gt=0)
+    cancelled_instalments: tuple[int, ...] = ()
+    reason: str = Field(min_length=1)
+    effective_date: date

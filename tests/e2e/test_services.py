@@ -29,6 +29,15 @@ PARTNERSHIP = f"dorset-{uuid.uuid4().hex[:8]}"  # other runs on the same broker 
 COMMISSIONER = token(PARTNERSHIP, Role.COMMISSIONER)
 
 
+FUND = {
+    "fund_id": "safer-dorset-fund-community-grant-scheme-2019-20",
+    "name": "Safer Dorset Fund - Community Grant Scheme",
+    "financial_year": "2019/20",
+    "source": "police_property_act",
+    "budget": "12000.00",
+}
+
+
 def award(**changes: Any) -> dict[str, Any]:
     """A Community Grant Scheme award request (Dorset, £100 to £3,000)."""
     body = {
@@ -71,6 +80,10 @@ async def services(
     ]
     try:
         wait_until_healthy(running, timeout=60)
+        # Awards draw on an established fund with headroom: the Community Grant Scheme's.
+        async with httpx.AsyncClient(base_url=running[0].url, headers=COMMISSIONER) as client:
+            fund = await client.post(f"/partnerships/{PARTNERSHIP}/funds", json=FUND)
+            assert fund.status_code == 201, fund.text
         yield {service.name: service for service in running}
     finally:
         stop_all(running)
@@ -196,9 +209,10 @@ async def test_an_award_reaches_monitoring_once_even_when_delivered_twice(
     first = await post_award(funding, award())
     async with httpx.AsyncClient(base_url=funding.url, headers=COMMISSIONER) as client:
         history = await client.get(f"/partnerships/{PARTNERSHIP}/awards/{first['award_id']}")
-    [event] = history.json()["events"]
-    assert (event["event_type"], event["stream_version"]) == ("GrantAwarded", 1)
+    event, scheduled = history.json()["events"]
+    assert (event["event_type"], scheduled["event_type"]) == ("GrantAwarded", "PaymentScheduled")
     assert event["payload"]["amount"] == "2500.00"
+    assert event["event_id"] == first["event_id"]
     shown = await arrival(monitoring, first["award_id"])
     assert (shown["amount"], shown["event_id"]) == ("2500.00", first["event_id"])
 

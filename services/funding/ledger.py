@@ -1,0 +1,184 @@
+"""The funding ledger projection: the double-entry journal, contributions and attributions.
+
+Rebuildable from position 0 (shared.projection): tables carry no schema, the runner maps them
+onto `proj_funding_ledger` (or the rebuild schema), and every row derives from one event only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Date,
+    Integer,
+    MetaData,
+    Numeric,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    insert,
+    select,
+)
+from sqlalchemy.dialects.postgresql import insert as upsert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from services.funding.journal import Line, postings
+from shared.contracts.base import DomainEvent
+from shared.contracts.funding import AwardMade, ContributionPledged, ContributionReceived
+from shared.eventstore.envelope import Envelope
+
+NAME = "funding_ledger"
+SCHEMA = f"proj_{NAME}"
+metadata = MetaData()
+
+journal = Table(
+    "journal",
+    metadata,
+    Column("position", BigInteger, nullable=False),
+    Column("entry_no", Integer, nullable=False),  # several entries per event (formula areas)
+    Column("side", String(6), nullable=False),
+    Column("partnership_id", String(100), nullable=False),
+    Column("fund_id", String(200), nullable=False, index=True),
+    Column("kind", String(20), nullable=False),
+    Column("account", String(300), nullable=False),
+    Column("debit", Numeric(14, 2), nullable=False),
+    Column("credit", Numeric(14, 2), nullable=False),
+    Column("occurred_on", Date, nullable=False),
+    Column("award_id", String(200)),
+    Column("memo", String(500), nullable=False),
+    PrimaryKeyConstraint("position", "entry_no", "side"),
+)
+contributions = Table(
+    "contributions",
+    metadata,
+    Column("fund_id", String(200), nullable=False),
+    Column("organisation_id", String(100), nullable=False),
+    Column("partnership_id", String(100), nullable=False),
+    Column("name", String(300), nullable=False),
+    Column("pledged", Numeric(14, 2), nullable=False),
+    Column("received", Numeric(14, 2), nullable=False),
+    PrimaryKeyConstraint("fund_id", "organisation_id"),
+)
+attributions = Table(
+    "attributions",
+    metadata,
+    Column("fund_id", String(200), nullable=False),
+    Column("award_id", String(200), nullable=False),
+    Column("organisation_id", String(100), nullable=False),
+    Column("title", String(500), nullable=False),
+    Column("recipient_name", String(300), nullable=False),
+    Column("amount", Numeric(14, 2), nullable=False),
+    Column("award_date", Date, nullable=False),
+    PrimaryKeyConstraint("award_id", "organisation_id"),
+)
+
+
+def journal_rows(envelope: Envelope, event: DomainEvent) -> list[dict[str, object]]:
+    """The journal lines of one event (`envelope`'s payload, loaded), as rows."""
+    rows: list[dict[str, object]] = []
+    for number, entry in enumerate(postings(event)):
+        for side, account, debit, credit in (
+            ("debit", entry.debit, entry.amount, 0),
+            ("credit", entry.credit, 0, entry.amount),
+        ):
+            rows.append(
+                {
+                    "position": envelope.position,
+                    "entry_no": number,
+                    "side": side,
+                    "partnership_id": envelope.partnership_id,
+                    "fund_id": entry.fund_id,
+                    "kind": entry.kind,
+                    "account": account,
+                    "debit": debit,
+                    "credit": credit,
+                    "occurred_on": envelope.occurred_at.date(),
+                    "award_id": entry.award_id,
+                    "memo": entry.memo[:500],
+                }
+            )
+    return rows
+
+
+class FundingLedger:
+    """The projection the funding service keeps from its own topic."""
+
+    name = NAME
+    metadata = metadata
+
+    async def apply(self, conn: AsyncConnection, events: Sequence[Envelope]) -> None:
+        """Post each event's entries; keep partners' contributions and what they funded."""
+        rows: list[dict[str, object]] = []
+        for envelope in events:
+            event = envelope.event()
+            rows += journal_rows(envelope, event)
+            if isinstance(event, ContributionPledged | ContributionReceived):
+                pledged = event.amount if isinstance(event, ContributionPledged) else 0
+                received = event.amount if isinstance(event, ContributionReceived) else 0
+                statement = upsert(contributions).values(
+                    fund_id=event.fund_id,
+                    organisation_id=event.contributor_organisation_id,
+                    partnership_id=envelope.partnership_id,
+                    name=event.contributor_name,
+                    pledged=pledged,
+                    received=received,
+                )
+                await conn.execute(
+                    statement.on_conflict_do_update(
+                        index_elements=[contributions.c.fund_id, contributions.c.organisation_id],
+                        set_={
+                            "pledged": contributions.c.pledged + statement.excluded.pledged,
+                            "received": contributions.c.received + statement.excluded.received,
+                        },
+                    )
+                )
+            elif isinstance(event, AwardMade) and event.funded_by:
+                await conn.execute(
+                    insert(attributions),
+                    [
+                        {
+                            "fund_id": event.fund_id,
+                            "award_id": event.award_id,
+                            "organisation_id": share.organisation_id,
+                            "title": event.title,
+                            "recipient_name": event.recipient_name,
+                            "amount": share.amount,
+                            "award_date": event.award_date,
+                        }
+                        for share in event.funded_by
+                    ],
+                )
+        if rows:
+            await conn.execute(insert(journal), rows)
+
+
+def _line(row: object) -> Line:
+    r = row._mapping  # type: ignore[attr-defined]
+    return Line(
+        f"{r['position']}.{r['entry_no']}",
+        r["fund_id"],
+        r["kind"],
+        r["account"],
+        r["debit"],
+        r["credit"],
+    )
+
+
+async def ledger_lines(
+    conn: AsyncConnection,
+    fund_id: str | None = None,
+    as_of: date | None = None,
+    partnership_id: str | None = None,
+) -> list[Line]:
+    """The journal's lines (of one fund, up to a day), for positions and the check."""
+    query = select(journal).order_by(journal.c.position, journal.c.entry_no, journal.c.side)
+    if fund_id is not None:
+        query = query.where(journal.c.fund_id == fund_id)
+    if partnership_id is not None:
+        query = query.where(journal.c.partnership_id == partnership_id)
+    if as_of is not None:
+        query = query.where(journal.c.occurred_on <= as_of)
+    return [_line(row) for row in await conn.execute(query)]

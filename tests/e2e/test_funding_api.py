@@ -1,0 +1,196 @@
+"""Funding as a process over HTTP: funds, ring-fences, awards, payments, the ledger, access."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import pytest_asyncio
+
+from shared.auth import Role
+from shared.infra.databases import create_databases, drop_databases
+from shared.infra.processes import ServiceProcess, stop_all, wait_until_healthy
+from tests.support.services import TEST_SECRET, free_base_port, token
+
+PARTNERSHIP = f"north-wales-{uuid.uuid4().hex[:8]}"
+BASE = f"/partnerships/{PARTNERSHIP}"
+COMMISSIONER = token(PARTNERSHIP, Role.COMMISSIONER, org="GB-PLA-NWALES-OPCC")
+PROVIDER = "GB-CHC-1000001"
+FUND = {
+    "fund_id": "moj-victims-2017-18",
+    "name": "MoJ victims' services 2017/18",
+    "financial_year": "2017/18",
+    "source": "ministry_of_justice",
+    "budget": "814076.00",
+    "ring_fences": [
+        {
+            "pot_id": "csa",
+            "name": "Child sexual abuse services",
+            "amount": "56442.00",
+            "eligible_categories": ["child-sexual-abuse"],
+        }
+    ],
+}
+
+
+def award(**changes: Any) -> dict[str, Any]:
+    body = {
+        "fund_id": "moj-victims-2017-18",
+        "pot_id": "csa",
+        "spend_category": "child-sexual-abuse",
+        "mechanism": "grant",
+        "title": "CSA counselling",
+        "description": "Therapeutic support for survivors of child sexual abuse",
+        "recipient_organisation_id": PROVIDER,
+        "recipient_name": "RASASC North Wales",
+        "amount": "40000.00",
+        "award_date": "2017-05-01",
+        "start_date": "2017-06-01",
+        "end_date": "2018-05-31",
+    }
+    return {**body, **changes}
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def funding(
+    database_url: str, kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The funding service as a process with a database of its own, and a commissioner client."""
+    name = f"e2e_{uuid.uuid4().hex[:8]}_funding"
+    urls = await create_databases(database_url, [name])
+    logs: Path = tmp_path_factory.mktemp("funding-logs")
+    env = {
+        "DATABASE_URL": urls[name],
+        "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
+        "COMMISSIONING_JWT_SECRET": TEST_SECRET,
+    }
+    service = ServiceProcess("funding", free_base_port(1), env, logs / "funding.log").start()
+    try:
+        wait_until_healthy([service], timeout=60)
+        async with httpx.AsyncClient(base_url=service.url, headers=COMMISSIONER) as client:
+            yield client
+    finally:
+        stop_all([service])
+        await drop_databases(database_url, [name])
+
+
+async def test_a_fund_with_a_ring_fence_awards_pays_and_balances(
+    funding: httpx.AsyncClient,
+) -> None:
+    assert (await funding.post(f"{BASE}/funds", json=FUND)).status_code == 201
+    again = await funding.post(f"{BASE}/funds", json=FUND)
+    assert (again.status_code, again.json()["detail"]) == (
+        409,
+        "fund 'moj-victims-2017-18' already exists",
+    )
+    fund = (await funding.get(f"{BASE}/funds/moj-victims-2017-18")).json()
+    assert (fund["available"], fund["pots"][0]["available"]) == ("757634.00", "56442.00")
+
+    made = await funding.post(f"{BASE}/awards", json=award())
+    assert made.status_code == 201, made.text
+    award_id = made.json()["award_id"]
+    over = await funding.post(f"{BASE}/awards", json=award(amount="16442.01"))
+    assert over.status_code == 409
+    assert "'Child sexual abuse services' has £16,442.00 available" in over.json()["detail"]
+    wrong = await funding.post(f"{BASE}/awards", json=award(spend_category="dv"))
+    assert "only funds child-sexual-abuse" in wrong.json()["detail"]
+
+    paid = await funding.post(f"{BASE}/awards/{award_id}/instalments/1/release", json={})
+    assert paid.status_code == 201, paid.text
+    twice = await funding.post(f"{BASE}/awards/{award_id}/instalments/1/release", json={})
+    assert twice.status_code == 409 and "already paid" in twice.json()["detail"]
+    shown = (await funding.get(f"{BASE}/awards/{award_id}")).json()
+    assert [i["status"] for i in shown["instalments"]] == [
+        "paid",
+        "scheduled",
+        "scheduled",
+        "scheduled",
+    ]
+    assert shown["paid"] == "10000.00"
+
+    position: dict[str, Any] = {}
+    for _ in range(200):  # the ledger follows the funding topic
+        position = (await funding.get(f"{BASE}/funds/moj-victims-2017-18/position")).json()
+        if position["total"]["paid"] == "10000.00":
+            break
+        await asyncio.sleep(0.05)
+    pot = next(s for s in position["scopes"] if s["scope"] == "pot:csa")
+    assert (pot["budget"], pot["committed"], pot["paid"], pot["available"]) == (
+        "56442.00",
+        "30000.00",
+        "10000.00",
+        "16442.00",
+    )
+    before = await funding.get(
+        f"{BASE}/funds/moj-victims-2017-18/position", params={"as_of": "2000-01-01"}
+    )
+    assert before.json()["total"]["budget"] == "0.00"
+    journal = (await funding.get(f"{BASE}/funds/moj-victims-2017-18/journal")).json()
+    assert journal["total"] == 8  # budget, ring-fence, commitment, payment: two lines each
+    check = (await funding.get(f"{BASE}/ledger/check")).json()
+    assert check == {"balanced": True, "entries": 4, "problems": []}
+
+
+async def test_recipients_see_their_own_awards_and_nothing_crosses_partnerships(
+    funding: httpx.AsyncClient,
+) -> None:
+    provider = token(PARTNERSHIP, Role.APPLICANT, org=PROVIDER)
+    other = token(PARTNERSHIP, Role.APPLICANT, org="GB-CHC-9999999")
+    mine = (await funding.get(f"{BASE}/awards", headers=provider)).json()
+    assert mine["total"] >= 1
+    assert {a["recipient_organisation_id"] for a in mine["items"]} == {PROVIDER}
+    assert (await funding.get(f"{BASE}/awards", headers=other)).json()["total"] == 0
+    award_id = mine["items"][0]["award_id"]
+    assert (await funding.get(f"{BASE}/awards/{award_id}", headers=other)).status_code == 404
+    partner = token(PARTNERSHIP, Role.PARTNER, org="GB-LAE-CONWY")
+    assert (
+        await funding.get(f"{BASE}/funds/moj-victims-2017-18", headers=partner)
+    ).status_code == 404
+    outsider = token("gwent", Role.COMMISSIONER)
+    assert (
+        await funding.get(f"{BASE}/funds/moj-victims-2017-18", headers=outsider)
+    ).status_code == 403
+    gwent = await funding.get("/partnerships/gwent/awards/" + award_id, headers=outsider)
+    assert gwent.status_code == 404
+    refused = await funding.post(f"{BASE}/awards", json=award(), headers=provider)
+    assert refused.status_code == 403
+
+
+async def test_a_pooled_budget_attributes_awards_and_partners_see_their_statement(
+    funding: httpx.AsyncClient,
+) -> None:
+    pool = {
+        "fund_id": "victims-pool",
+        "name": "Victims pool",
+        "financial_year": "2019/20",
+        "source": "partner_pool",
+    }
+    assert (await funding.post(f"{BASE}/funds", json=pool)).status_code == 201
+    for org, amount in (("GB-LAE-CONWY", "30000.00"), ("GB-LAE-GWYNEDD", "10000.00")):
+        paid = await funding.post(
+            f"{BASE}/funds/victims-pool/contributions",
+            json={"contributor_organisation_id": org, "contributor_name": org, "amount": amount},
+        )
+        assert paid.status_code == 201, paid.text
+    made = await funding.post(
+        f"{BASE}/awards",
+        json=award(fund_id="victims-pool", pot_id=None, spend_category=None, amount="1000.03"),
+    )
+    assert made.status_code == 201, made.text
+    partner = token(PARTNERSHIP, Role.PARTNER, org="GB-LAE-GWYNEDD")
+    url = f"{BASE}/funds/victims-pool/statements/GB-LAE-GWYNEDD"
+    statement: dict[str, Any] = {}
+    for _ in range(200):
+        answer = await funding.get(url, headers=partner)
+        if answer.status_code == 200 and answer.json()["funded"]:
+            statement = answer.json()
+            break
+        await asyncio.sleep(0.05)
+    assert (statement["received"], statement["attributed"]) == ("10000.00", "250.01")
+    conwy = await funding.get(f"{BASE}/funds/victims-pool/statements/GB-LAE-CONWY", headers=partner)
+    assert conwy.status_code == 403
