@@ -3,7 +3,7 @@
 Importing this package registers them all, so a consumer can load any event by type.
 """
 
-from shared.contracts import applications, funding, monitoring
+from shared.contracts import applications, funding, monitoring, publication
 from shared.contracts.base import DomainEvent, Money, load_event, registered_events
 
 __all__ = [
@@ -13,5 +13,6 @@ __all__ = [
     "funding",
     "load_event",
     "monitoring",
+    "publication",
     "registered_events",
 ]

@@ -1,0 +1,1 @@
+"""Mappers from other services' events to candidate entries, by producing service. Pure."""

@@ -1,0 +1,1 @@
+"""The public portal: a server-rendered page with a small live-update script."""
