@@ -71,7 +71,8 @@ class OutboxRelay:
         observe_gauge(
             "commissioning.outbox.depth",
             "Events stored but not yet acknowledged by Kafka",
-            lambda: [(self.depth, {"topic": self.topic})],
+            self,
+            lambda relay: [(relay.depth, {"topic": relay.topic})],
         )
 
     async def publish_batch(self) -> int:

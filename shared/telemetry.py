@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import logging
 import os
+import weakref
 from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 from opentelemetry import context, metrics, trace
 from opentelemetry.metrics import CallbackOptions, Observation
@@ -22,6 +24,7 @@ from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapProp
 _PROPAGATOR = TraceContextTextMapPropagator()
 tracer = trace.get_tracer("commissioning")
 meter = metrics.get_meter("commissioning")
+T = TypeVar("T")
 
 
 def configure_tracing(service_name: str, exporter: SpanExporter | None = None) -> TracerProvider:
@@ -84,13 +87,29 @@ def configure_logging(level: int = logging.INFO) -> None:
     root.setLevel(level)
 
 
-Gauge = Callable[[], Iterable[tuple[float, dict[str, str]]]]
+Readings = Iterable[tuple[float, dict[str, str]]]
+_GAUGE_SOURCES: dict[str, list[tuple[weakref.ref[Any], Callable[[Any], Readings]]]] = {}
 
 
-def observe_gauge(name: str, description: str, read: Gauge) -> None:
-    """Publish a gauge (outbox depth, consumer lag) read from the latest known values."""
+def observe_gauge(name: str, description: str, owner: T, read: Callable[[T], Readings]) -> None:
+    """Report `read(owner)` under the gauge `name` for as long as `owner` lives.
 
-    def callback(_options: CallbackOptions) -> Iterable[Observation]:
-        return [Observation(value, attributes) for value, attributes in read()]
+    The SDK keeps only the first instrument created under a name, so the gauge is created once
+    and reads every live owner (a service has several consumers, each with its own lag).
+    """
+    sources = _GAUGE_SOURCES.get(name)
+    if sources is None:
+        sources = _GAUGE_SOURCES[name] = []
 
-    meter.create_observable_gauge(name, callbacks=[callback], description=description)
+        def callback(_options: CallbackOptions) -> Iterable[Observation]:
+            alive = [(ref, read) for ref, read in sources if ref() is not None]
+            sources[:] = alive
+            return [
+                Observation(value, attributes)
+                for ref, read in alive
+                if (instance := ref()) is not None
+                for value, attributes in read(instance)
+            ]
+
+        meter.create_observable_gauge(name, callbacks=[callback], description=description)
+    sources.append((weakref.ref(owner), read))

@@ -41,8 +41,13 @@ async def test_outbox_depth_and_consumer_lag_gauges(
     broker = make_broker(kafka_bootstrap)
     await broker.connect()
     relay = OutboxRelay(engine, store, broker, kafka_bootstrap, topic, batch_size=50)
+    # A second instrument owner in the same process must not hide the first (the SDK keeps one
+    # instrument per name).
+    other = OutboxRelay(engine, store, broker, kafka_bootstrap, f"{topic}.other")
+    other.depth = 3
     await relay.publish_batch()
     assert gauge("commissioning.outbox.depth", topic=topic) == [70.0]
+    assert gauge("commissioning.outbox.depth", topic=f"{topic}.other") == [3.0]
     while await relay.publish_batch():
         pass
     assert gauge("commissioning.outbox.depth", topic=topic) == [0.0]
