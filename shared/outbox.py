@@ -156,6 +156,9 @@ class OutboxRelay:
             loop = asyncio.get_running_loop()
             next_check = loop.time() + self.loss_check_interval
             while not stop.is_set():
+                # Clear before reading the outbox, not after: a NOTIFY arriving while a batch is
+                # being published must still wake the next round instead of being wiped.
+                self._wake.clear()
                 try:
                     sent = await self.publish_batch()
                     if loop.time() >= next_check:
@@ -165,7 +168,6 @@ class OutboxRelay:
                     log.exception("outbox relay for %s failed; retrying", self.topic)
                     sent = 0
                 if sent < self.batch_size and not stop.is_set():
-                    self._wake.clear()
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), self.idle_wait)
 

@@ -85,6 +85,21 @@ async def create_store_tables(conn: AsyncConnection, schema: str) -> None:
     """Create the service's schema and backbone tables if they are not there yet (idempotent)."""
     await conn.execute(CreateSchema(schema, if_not_exists=True))
     await conn.run_sync(store_tables(schema).metadata.create_all)
+    # The store lock and the head read by `EventStore.append`, in one round trip. In a volatile
+    # plpgsql function each statement takes a new snapshot, so the reads after the lock see
+    # everything the previous holder committed.
+    await conn.execute(
+        text(
+            f"CREATE OR REPLACE FUNCTION {schema}.lock_head(p_key bigint, p_stream text, "
+            "OUT head_version integer, OUT head_position bigint, OUT head_hash text) "
+            "LANGUAGE plpgsql VOLATILE AS $$ BEGIN "
+            "PERFORM pg_advisory_xact_lock(p_key); "
+            f"SELECT coalesce(max(e.stream_version), 0) INTO head_version FROM {schema}.events e "
+            "WHERE e.stream_id = p_stream; "
+            f"SELECT e.position, e.hash INTO head_position, head_hash FROM {schema}.events e "
+            "ORDER BY e.position DESC LIMIT 1; END $$"
+        )
+    )
     # Wake the relay on every append without an extra round trip from the writer.
     await conn.execute(
         text(

@@ -12,7 +12,7 @@ from sqlalchemy import RowMapping, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from shared.eventstore.envelope import GENESIS_HASH, Actor, Envelope, NewEvent, chain_hash, seal
+from shared.eventstore.envelope import GENESIS_HASH, Envelope, NewEvent, chain_hash, seal
 from shared.eventstore.schema import store_tables
 from shared.telemetry import current_traceparent
 
@@ -53,17 +53,13 @@ class EventStore:
     def __init__(self, schema: str) -> None:
         self.schema = schema
         self.tables = store_tables(schema)
-        self._lock = text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=_lock_key(schema))
-        events = self.tables.events
-        # After the lock, in a new statement (so a new snapshot under READ COMMITTED): the head
-        # of the history and the stream's version, both as committed by the lock's last holder.
-        self._head = text(
-            f"SELECT (SELECT coalesce(max(stream_version), 0) FROM {schema}.events "
-            "WHERE stream_id = :stream_id) AS version, last.position, last.hash "
-            f"FROM (SELECT 1) AS one LEFT JOIN LATERAL (SELECT position, hash FROM {schema}.events "
-            "ORDER BY position DESC LIMIT 1) AS last ON true"
-        )
-        self._columns = [c for c in events.columns]
+        # One round trip: `lock_head` (schema.py) takes the store lock, then reads the stream's
+        # version and the head of the history in statements of its own, each with a snapshot
+        # taken after the lock was granted, so it sees the last holder's commit.
+        self._lock_head = text(
+            "SELECT head_version AS version, head_position AS position, head_hash AS hash "
+            f"FROM {schema}.lock_head(:key, :stream_id)"
+        ).bindparams(key=_lock_key(schema))
 
     async def append(
         self,
@@ -80,8 +76,7 @@ class EventStore:
         """
         if not new_events:
             return []
-        await conn.execute(self._lock)
-        head = (await conn.execute(self._head, {"stream_id": stream_id})).one()
+        head = (await conn.execute(self._lock_head, {"stream_id": stream_id})).one()
         if expected_version is not None and head.version != expected_version:
             raise ConcurrencyError(stream_id, expected_version, head.version)
         position, prev_hash = head.position or 0, head.hash or GENESIS_HASH
@@ -111,13 +106,17 @@ class EventStore:
             )
             prev_hash = envelope.hash
             sealed.append(envelope)
-        rows = [_row(envelope) for envelope in sealed]
+        events, outbox = self.tables.events, self.tables.outbox
+        stored = insert(events).values([_row(e) for e in sealed]).returning(events.c.position)
+        stored_cte = stored.cte("stored")
         try:
-            await conn.execute(insert(self.tables.events), rows)
+            # Events and their outbox rows in one statement (one round trip).
+            await conn.execute(
+                insert(outbox).from_select(["position"], select(stored_cte.c.position))
+            )
         except IntegrityError as error:
             # The lock makes this unreachable for writers using this store; kept as the backstop.
             raise ConcurrencyError(stream_id, expected_version or -1, head.version) from error
-        await conn.execute(insert(self.tables.outbox), [{"position": r["position"]} for r in rows])
         return sealed
 
     async def read_stream(self, conn: AsyncConnection, stream_id: str) -> list[Envelope]:
@@ -189,7 +188,5 @@ def _row(envelope: Envelope) -> dict[str, Any]:
 
 
 def envelope_from_row(row: RowMapping) -> Envelope:
-    """Build an envelope from a stored row without re-validating it (the chain vouches for it)."""
-    values = dict(row)
-    values["actor"] = Actor.model_construct(**values["actor"])
-    return Envelope.model_construct(**values)
+    """Build an envelope from a stored row (pydantic-core validation is faster than construct)."""
+    return Envelope.model_validate(dict(row))
