@@ -9,7 +9,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -108,6 +108,11 @@ def _configure_demo(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="stop everything right after the story instead of waiting for Ctrl-C",
     )
+    parser.add_argument(
+        "--partnership-suffix",
+        default="",
+        help="appended to the story's partnership ids, for runs sharing a broker (default: none)",
+    )
 
 
 def _run_demo(args: argparse.Namespace) -> int:
@@ -119,29 +124,150 @@ def _run_demo(args: argparse.Namespace) -> int:
             database_prefix=args.database_prefix,
             log_dir=args.log_dir,
             wait=not args.no_wait,
+            partnership_suffix=args.partnership_suffix,
         )
     )
 
 
 def _configure_verify_chain(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--schema", required=True, help="the service store to verify, e.g. funding")
-    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
+    which = parser.add_mutually_exclusive_group(required=True)
+    which.add_argument("--schema", help="the service store to verify, e.g. funding")
+    which.add_argument(
+        "--all",
+        action="store_true",
+        help="every service's store, each on its own database <prefix><service> of the server",
+    )
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("DATABASE_URL"),
+        help="the database (--schema) or any database of the server (--all)",
+    )
+    parser.add_argument(
+        "--database-prefix", default="", help="with --all: the databases' prefix, as in demo"
+    )
 
 
 def _run_verify_chain(args: argparse.Namespace) -> int:
     import asyncio
 
     from shared.audit import verify_store
+    from shared.ops.chain import verify_all
 
     if not args.database_url:
         print("verify-chain: set DATABASE_URL (or pass --database-url)", file=sys.stderr)
         return 2
+    if args.all:
+        intact = asyncio.run(verify_all(args.database_url, args.database_prefix, print))
+        print("all hash chains intact" if intact else "NOT all hash chains are intact")
+        return 0 if intact else 1
     report = asyncio.run(verify_store(args.database_url, args.schema))
     if report.intact:
         print(f"{args.schema}: hash chain intact over {report.checked} events")
         return 0
     print(f"{args.schema}: BROKEN after {report.checked} good events: {report.problem}")
     return 1
+
+
+def _configure_rebuild(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("projection", help="the projection's name, e.g. funding_ledger")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("DATABASE_URL"),
+        help="the database of the service that keeps the projection",
+    )
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def _run_rebuild(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from shared.ops.rebuild import rebuild, registered, without_projections
+
+    found = registered()
+    if args.projection not in found:
+        print(
+            f"rebuild: no projection {args.projection!r}; rebuildable: "
+            f"{', '.join(sorted(found)) or 'none'}. Services without any rebuildable "
+            f"projection (their read models follow their consumers): "
+            f"{', '.join(without_projections())}",
+            file=sys.stderr,
+        )
+        return 2
+    if not args.database_url:
+        print("rebuild: set DATABASE_URL (or pass --database-url)", file=sys.stderr)
+        return 2
+    chosen = found[args.projection]
+    report = asyncio.run(rebuild(args.database_url, chosen, progress=not args.no_progress))
+    print(
+        f"rebuilt {args.projection} from {report.events} events of the {chosen.service} store "
+        f"into {report.schema}"
+    )
+    return 0
+
+
+def _configure_export(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("format", choices=["360giving", "ocds"])
+    parser.add_argument("--output", type=Path, required=True, help="the file to write")
+    parser.add_argument("--as-of", type=date.fromisoformat, help="what was public on YYYY-MM-DD")
+    parser.add_argument(
+        "--publication-url",
+        default=os.environ.get("PUBLICATION_URL", "http://127.0.0.1:8004"),
+        help="the publication service (default: $PUBLICATION_URL or http://127.0.0.1:8004)",
+    )
+
+
+def _run_export(args: argparse.Namespace) -> int:
+    from shared.ops.export import ExportError, export
+
+    try:
+        count = export(args.publication_url, args.format, args.output, args.as_of)
+    except ExportError as error:
+        print(f"export: {error}", file=sys.stderr)
+        return 1
+    what = "grants" if args.format == "360giving" else "releases"
+    print(f"wrote {args.output}: {count} {what}")
+    return 0
+
+
+def _configure_generate(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--partnerships", type=int, default=1)
+    parser.add_argument("--applications", type=int, default=10, help="per partnership")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--applications-url",
+        default=os.environ.get("APPLICATIONS_URL", "http://127.0.0.1:8001"),
+        help="the applications service (default: $APPLICATIONS_URL or http://127.0.0.1:8001)",
+    )
+
+
+def _run_generate(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from shared.demo_year.platform import StoryError
+    from shared.ops.generate import generate
+
+    if args.partnerships < 1 or args.applications < 1:
+        print("generate: --partnerships and --applications must be at least 1", file=sys.stderr)
+        return 2
+    secret = AuthSettings().jwt_secret
+    with tqdm(total=args.partnerships * args.applications, unit="app", desc="generate") as bar:
+        try:
+            made = generate(
+                args.applications_url,
+                secret,
+                args.partnerships,
+                args.applications,
+                args.seed,
+                bar.update,
+            )
+        except StoryError as error:
+            print(f"generate: {error}", file=sys.stderr)
+            return 1
+    print(
+        f"generated {made.applications} applications in {made.partnerships} partnership(s) "
+        f"(gen-{args.seed}-1...), {made.ineligible} screened ineligible"
+    )
+    return 0
 
 
 def _configure_catalogue(parser: argparse.ArgumentParser) -> None:
@@ -167,13 +293,31 @@ COMMANDS: list[Command] = [
     ),
     Command(
         name="verify-chain",
-        help="recompute a service store's hash chain and report the first break (auditors)",
+        help="recompute service stores' hash chains and report the first break (auditors)",
         configure=_configure_verify_chain,
         run=_run_verify_chain,
     ),
     Command(
+        name="rebuild",
+        help="replay a projection from its service's store and swap it in (progress bar)",
+        configure=_configure_rebuild,
+        run=_run_rebuild,
+    ),
+    Command(
+        name="export",
+        help="write the 360Giving or OCDS file the publication service publishes",
+        configure=_configure_export,
+        run=_run_export,
+    ),
+    Command(
+        name="generate",
+        help="create seeded synthetic partnerships and applications through the applications API",
+        configure=_configure_generate,
+        run=_run_generate,
+    ),
+    Command(
         name="demo",
-        help="start PostgreSQL, Kafka and the four services, and show an award crossing Kafka",
+        help="start PostgreSQL, Kafka and the four services, and run a commissioning year",
         configure=_configure_demo,
         run=_run_demo,
     ),

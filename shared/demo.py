@@ -1,8 +1,9 @@
-"""`commissioning demo`: PostgreSQL, Kafka and the four services on this machine, and one award.
+"""`commissioning demo`: PostgreSQL, Kafka and the four services on this machine, and a year.
 
 Servers come from DATABASE_URL / KAFKA_BOOTSTRAP_SERVERS when set, else embedded ones are started.
 Each service runs as its own process with its own database and a log file; the demo waits for
-their health, tells the story (shared.demo_story), then runs until Ctrl-C and stops everything.
+their health, tells a commissioning year through the public APIs (shared.demo_year), leaves the
+portal running until Ctrl-C and then stops everything.
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ from types import FrameType
 
 from sqlalchemy import make_url
 
-from shared.auth import AuthSettings, mint_token
-from shared.demo_story import COMMISSIONER, PARTNERSHIP, tell
+from shared.auth import AuthSettings, Principal, Role, mint_token
+from shared.demo_year.data import OPCC
+from shared.demo_year.year import tell_year
 from shared.infra.databases import create_databases
 from shared.infra.processes import (
     ServiceProcess,
@@ -45,6 +47,7 @@ class DemoOptions:
     database_prefix: str = ""
     log_dir: Path | None = None
     wait: bool = True  # False: stop right after the story (tests)
+    partnership_suffix: str = ""  # unique partnership ids for runs sharing one broker
 
 
 def say(line: str = "", error: bool = False) -> None:
@@ -119,14 +122,22 @@ def _run(
     stack.callback(_stop_services, services, unclean)
     for name, seconds in wait_until_healthy(services).items():
         say(f"{name:<13} healthy after {seconds:4.1f} s on http://127.0.0.1:{ports[name]}")
-    by_name = {service.name: service for service in services}
-    token = mint_token(COMMISSIONER, secret=secret)
     say()
-    tell(by_name["funding"].url, by_name["monitoring"].url, token, say)
+    tell_year({s.name: s.url for s in services}, secret, say, options.partnership_suffix)
     say()
     for service in services:
         say(f"{service.name:<13} {service.url}/docs   (OpenAPI: {service.url}/openapi.json)")
-    say(f"\na commissioner token for partnership {PARTNERSHIP!r} (8 hours):\n  {token}")
+    partnership = f"north-wales{options.partnership_suffix}"
+    commissioner = Principal(
+        user_id="demo-commissioner",
+        organisation_id=OPCC[0],
+        partnership_id=partnership,
+        role=Role.COMMISSIONER,
+    )
+    token = mint_token(commissioner, secret=secret)
+    say(f"\na commissioner token for partnership {partnership!r} (8 hours):\n  {token}")
+    portal = next(s.url for s in services if s.name == "publication")
+    say(f"\nthe transparency portal: {portal}/   (feed: {portal}/feed, {portal}/360giving.json)")
     if options.wait:
         say("\npress Ctrl-C to stop.")
         _wait_for_interrupt(services)

@@ -1,0 +1,1 @@
+"""Operator commands behind `commissioning` (shared.cli): each module one command's work."""
