@@ -1,0 +1,1 @@
+"""Benchmarks of the backbone against raw asyncpg and aiokafka baselines (`make bench`)."""
