@@ -32,6 +32,9 @@ def busy_ports(ports: Mapping[str, int]) -> dict[str, int]:
     busy = {}
     for name, port in ports.items():
         with socket.socket() as sock:
+            # As uvicorn does: connections of an earlier run lingering in TIME_WAIT must not
+            # count as "in use", only a listener does.
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 sock.bind(("127.0.0.1", port))
             except OSError:
