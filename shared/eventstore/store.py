@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import RowMapping, func, insert, select, text
+from sqlalchemy import RowMapping, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from shared.eventstore.envelope import GENESIS_HASH, Envelope, NewEvent, chain_hash, seal
+from shared.eventstore.envelope import GENESIS_HASH, Actor, Envelope, NewEvent, chain_hash, seal
 from shared.eventstore.schema import store_tables
 from shared.telemetry import current_traceparent
 
@@ -60,6 +61,15 @@ class EventStore:
             "SELECT head_version AS version, head_position AS position, head_hash AS hash "
             f"FROM {schema}.lock_head(:key, :stream_id)"
         ).bindparams(key=_lock_key(schema))
+        # Events and their outbox rows in one statement with one array per column: a single
+        # prepared statement whatever the batch size (a multi-row VALUES is recompiled per call).
+        unnested = ", ".join(f"CAST(:{name} AS {kind}[])" for name, kind in _COLUMN_TYPES)
+        names = ", ".join(name for name, _ in _COLUMN_TYPES)
+        self._insert = text(
+            f"WITH stored AS (INSERT INTO {schema}.events ({names}) "
+            f"SELECT * FROM unnest({unnested}) RETURNING position) "
+            f"INSERT INTO {schema}.outbox (position) SELECT position FROM stored"
+        )
 
     async def append(
         self,
@@ -106,14 +116,8 @@ class EventStore:
             )
             prev_hash = envelope.hash
             sealed.append(envelope)
-        events, outbox = self.tables.events, self.tables.outbox
-        stored = insert(events).values([_row(e) for e in sealed]).returning(events.c.position)
-        stored_cte = stored.cte("stored")
         try:
-            # Events and their outbox rows in one statement (one round trip).
-            await conn.execute(
-                insert(outbox).from_select(["position"], select(stored_cte.c.position))
-            )
+            await conn.execute(self._insert, _columns(sealed))
         except IntegrityError as error:
             # The lock makes this unreachable for writers using this store; kept as the backstop.
             raise ConcurrencyError(stream_id, expected_version or -1, head.version) from error
@@ -181,12 +185,44 @@ class EventStore:
         return ChainReport(checked)
 
 
-def _row(envelope: Envelope) -> dict[str, Any]:
-    row = dict(envelope)
-    row["actor"] = envelope.actor.model_dump()
-    return row
+_COLUMN_TYPES = (
+    ("position", "bigint"),
+    ("event_id", "uuid"),
+    ("event_type", "text"),
+    ("schema_version", "integer"),
+    ("stream_type", "text"),
+    ("stream_id", "text"),
+    ("stream_version", "integer"),
+    ("occurred_at", "timestamptz"),
+    ("recorded_at", "timestamptz"),
+    ("partnership_id", "text"),
+    ("actor", "jsonb"),
+    ("correlation_id", "uuid"),
+    ("causation_id", "uuid"),
+    ("traceparent", "text"),
+    ("payload", "jsonb"),
+    ("prev_hash", "text"),
+    ("hash", "text"),
+)
+_JSON_COLUMNS = {"actor", "payload"}
+
+
+def _columns(envelopes: Sequence[Envelope]) -> dict[str, list[Any]]:
+    """The envelopes as one list per column, JSON columns as text (the driver's jsonb codec)."""
+    columns: dict[str, list[Any]] = {name: [] for name, _ in _COLUMN_TYPES}
+    for envelope in envelopes:
+        for name, _ in _COLUMN_TYPES:
+            value = getattr(envelope, name)
+            if name in _JSON_COLUMNS:
+                value = json.dumps(
+                    value.model_dump() if name == "actor" else value, separators=(",", ":")
+                )
+            columns[name].append(value)
+    return columns
 
 
 def envelope_from_row(row: RowMapping) -> Envelope:
     """Build an envelope from a stored row (pydantic-core validation is faster than construct)."""
-    return Envelope.model_validate(dict(row))
+    values = dict(row)
+    values["actor"] = Actor.model_construct(**values["actor"])
+    return Envelope.model_construct(**values)
