@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import RowMapping, func, select, text
+from sqlalchemy import Result, RowMapping, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -129,7 +129,7 @@ class EventStore:
         result = await conn.execute(
             select(events).where(events.c.stream_id == stream_id).order_by(events.c.stream_version)
         )
-        return [envelope_from_row(row) for row in result.mappings()]
+        return envelopes_from_result(result)
 
     async def read_all(
         self, conn: AsyncConnection, after: int = 0, limit: int = 1000
@@ -139,7 +139,7 @@ class EventStore:
         result = await conn.execute(
             select(events).where(events.c.position > after).order_by(events.c.position).limit(limit)
         )
-        return [envelope_from_row(row) for row in result.mappings()]
+        return envelopes_from_result(result)
 
     async def iterate(
         self, conn: AsyncConnection, after: int = 0, batch: int = 5000
@@ -219,6 +219,22 @@ def _columns(envelopes: Sequence[Envelope]) -> dict[str, list[Any]]:
                 )
             columns[name].append(value)
     return columns
+
+
+_CONSTRUCT = Envelope.model_construct
+_ACTOR = Actor.model_construct
+
+
+def envelopes_from_result(result: Result[Any]) -> list[Envelope]:
+    """Envelopes from a `select(events)` result, built from plain tuples (the replay hot path)."""
+    keys = list(result.keys())
+    actor_index = keys.index("actor")
+    envelopes = []
+    for row in result.tuples():
+        values = dict(zip(keys, row, strict=True))
+        values["actor"] = _ACTOR(**row[actor_index])
+        envelopes.append(_CONSTRUCT(**values))
+    return envelopes
 
 
 def envelope_from_row(row: RowMapping) -> Envelope:
