@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Iterable
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from faststream.kafka import KafkaBroker
 
+log = logging.getLogger(__name__)
 SERVICES = ("applications", "funding", "monitoring", "publication")
 # Unlimited retention: the topic doubles as a replayable history (DESIGN.md §3).
 TOPIC_CONFIG = {"retention.ms": "-1"}
@@ -62,6 +65,22 @@ async def ensure_topics(bootstrap_servers: str, topics: Iterable[str], partition
         await admin.close()
 
 
+async def stop_consumer(consumer: AIOKafkaConsumer) -> None:
+    """Stop a consumer, absorbing aiokafka's spurious CancelledError.
+
+    aiokafka cancels an internal task on stop and awaits it; if that task had not started yet,
+    the await raises CancelledError into *our* task although nobody cancelled us. Left alone it
+    silently killed the outbox relay. A real cancellation of our task is passed on.
+    """
+    try:
+        await consumer.stop()
+    except asyncio.CancelledError:
+        task = asyncio.current_task()
+        if task is not None and task.cancelling():
+            raise
+        log.debug("absorbed aiokafka's CancelledError on consumer stop")
+
+
 async def end_offsets(bootstrap_servers: str, topic: str) -> dict[int, int]:
     """The high watermark of each partition of a topic (empty if the topic does not exist).
 
@@ -73,6 +92,7 @@ async def end_offsets(bootstrap_servers: str, topic: str) -> dict[int, int]:
         enable_auto_commit=False,
         group_id=None,
         max_partition_fetch_bytes=1024,
+        fetch_max_wait_ms=50,  # an empty partition answers after this wait, with its watermark
     )
     await consumer.start()
     try:
@@ -90,4 +110,4 @@ async def end_offsets(bootstrap_servers: str, topic: str) -> dict[int, int]:
             await consumer.getmany(*assigned, timeout_ms=250)
         return {tp.partition: consumer.highwater(tp) or 0 for tp in assigned}
     finally:
-        await consumer.stop()
+        await stop_consumer(consumer)

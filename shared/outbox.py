@@ -170,6 +170,11 @@ class OutboxRelay:
                 if sent < self.batch_size and not stop.is_set():
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), self.idle_wait)
+            # A graceful stop drains what is pending (the caller bounds how long that may take);
+            # anything left is published by the next relay to start.
+            with contextlib.suppress(Exception):
+                while await self.publish_batch():
+                    pass
 
     @contextlib.asynccontextmanager
     async def _leadership(self) -> AsyncIterator[AsyncConnection]:

@@ -122,6 +122,12 @@ async def _relay_until_stopped(relay: OutboxRelay, stop: asyncio.Event) -> None:
     while not stop.is_set():
         try:
             await relay.run(stop)
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                raise
+            # A library's stray CancelledError must not end the relay for good: restart it.
+            log.error("outbox relay for %s was cancelled from inside; restarting", relay.topic)
         except Exception:
             log.exception("outbox relay for %s stopped with an error; restarting", relay.topic)
             with contextlib.suppress(TimeoutError):

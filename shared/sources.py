@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from shared.contracts.base import event_class
 from shared.eventstore.envelope import Envelope
 from shared.eventstore.store import EventStore
-from shared.messaging import end_offsets
+from shared.messaging import end_offsets, stop_consumer
 
 
 class Source(Protocol):
@@ -101,7 +101,7 @@ class TopicSource:
                     if self.offsets.get(tp, 0) >= todo.get(tp, 0):
                         todo.pop(tp, None)
         finally:
-            await consumer.stop()
+            await stop_consumer(consumer)
         collected.sort(key=producer_order)
         for start in range(0, len(collected), batch):
             yield collected[start : start + batch]
