@@ -230,7 +230,7 @@ def envelopes_from_result(result: Result[Any]) -> list[Envelope]:
     keys = list(result.keys())
     actor_index = keys.index("actor")
     envelopes = []
-    for row in result.tuples():
+    for row in result:
         values = dict(zip(keys, row, strict=True))
         values["actor"] = _ACTOR(**row[actor_index])
         envelopes.append(_CONSTRUCT(**values))
