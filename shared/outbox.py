@@ -20,7 +20,7 @@ from sqlalchemy import delete, func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.eventstore.envelope import Envelope
-from shared.eventstore.store import EventStore, envelope_from_row
+from shared.eventstore.store import EventStore, envelopes_from_result
 from shared.messaging import end_offsets, ensure_topics
 from shared.telemetry import context_from_traceparent, current_traceparent, observe_gauge, tracer
 
@@ -78,9 +78,7 @@ class OutboxRelay:
     async def publish_batch(self) -> int:
         """Publish the oldest pending events (up to a batch); return how many were sent."""
         async with self.engine.begin() as conn:
-            envelopes = [
-                envelope_from_row(r) for r in (await conn.execute(self._pending)).mappings()
-            ]
+            envelopes = envelopes_from_result(await conn.execute(self._pending))
             if not envelopes:
                 self.depth = 0
                 return 0

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Result, RowMapping, func, select, text
+from sqlalchemy import Result, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -235,10 +235,3 @@ def envelopes_from_result(result: Result[Any]) -> list[Envelope]:
         values["actor"] = _ACTOR(**row[actor_index])
         envelopes.append(_CONSTRUCT(**values))
     return envelopes
-
-
-def envelope_from_row(row: RowMapping) -> Envelope:
-    """Build an envelope from a stored row (pydantic-core validation is faster than construct)."""
-    values = dict(row)
-    values["actor"] = Actor.model_construct(**values["actor"])
-    return Envelope.model_construct(**values)
