@@ -101,6 +101,20 @@ class ProjectionRunner:
             before=hold_shared_lock if live else None,
         )
 
+    async def apply_inline(self, conn: AsyncConnection, events: Sequence[Envelope]) -> None:
+        """Apply events just appended by the caller, in the caller's transaction.
+
+        For read models a service keeps in step with its own writes (read-your-writes after
+        a command). The shared lock orders the write against a rebuild's swap: a write that
+        waits for the swap lands in the swapped-in schema, whose replay did not see it.
+        """
+        if not events:
+            return
+        await conn.execute(text("SELECT pg_advisory_xact_lock_shared(:k)"), {"k": self._lock_key})
+        mapped = await conn.execution_options(schema_translate_map={None: self.schema})
+        await self.projection.apply(mapped, events)
+        await _advance_checkpoints(mapped, events)
+
     async def rebuild(
         self, source: Source, batch: int = 2000, progress: bool = True
     ) -> RebuildReport:

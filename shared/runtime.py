@@ -9,8 +9,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from faststream.kafka import KafkaBroker
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -53,10 +53,15 @@ class ConsumerSpec:
 
 @dataclass(frozen=True)
 class ProjectionSpec:
-    """A read model the service keeps from the topics it names (rebuildable, see projection.py)."""
+    """A read model the service keeps, rebuildable from its own store (see projection.py).
+
+    With topics, a consumer keeps it from Kafka. Without, it is kept *inline*: the service's
+    command handlers call `ProjectionRunner.apply_inline` in the transaction of each append, so
+    a command's answer and the next query agree.
+    """
 
     projection: Projection
-    topics: tuple[str, ...]
+    topics: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,8 @@ class ServiceRuntime:
     engine: AsyncEngine
     broker: KafkaBroker
     store: EventStore
+    # Runners of the service's projections by name: inline ones are applied through these.
+    projections: Mapping[str, ProjectionRunner] = field(default_factory=dict)
 
 
 async def start_runtime(
@@ -93,10 +100,12 @@ async def start_runtime(
         consumer = EventConsumer(spec.name, engine, name, spec.handler, broker)
         await consumer.prepare()
         consumer.subscribe(*spec.topics)  # before start: the broker starts its subscribers
+    runners: dict[str, ProjectionRunner] = {}
     for view in projections:
-        runner = ProjectionRunner(view.projection, engine)
+        runner = runners[view.projection.name] = ProjectionRunner(view.projection, engine)
         await runner.prepare()
-        runner.consumer(broker).subscribe(*view.topics)
+        if view.topics:
+            runner.consumer(broker).subscribe(*view.topics)
     stack.push_async_callback(broker.stop)
     await broker.start()
     store = EventStore(name)
@@ -114,7 +123,7 @@ async def start_runtime(
             )
 
     stack.push_async_callback(stop_relay)
-    return ServiceRuntime(settings, engine, broker, store)
+    return ServiceRuntime(settings, engine, broker, store, runners)
 
 
 async def _relay_until_stopped(relay: OutboxRelay, stop: asyncio.Event) -> None:

@@ -26,6 +26,7 @@ class AwardFunding(Command):
     """Commit money from a fund (or one of its pots) to a recipient."""
 
     application_id: str | None = None
+    scheme_id: str | None = None
     fund_id: str = Field(min_length=1)
     pot_id: str | None = None
     mechanism: Mechanism

@@ -45,6 +45,7 @@ def award_id_for(application_id: str) -> str:
 def command_from(approved: ApplicationApproved, envelope: Envelope) -> AwardFunding:
     return AwardFunding(
         application_id=approved.application_id,
+        scheme_id=approved.scheme_id,
         fund_id=approved.fund_id,
         pot_id=approved.pot_id,
         mechanism=approved.mechanism,

@@ -45,6 +45,7 @@ class AwardMade(DomainEvent):
 
     award_id: str
     application_id: str | None
+    scheme_id: str | None = None  # the scheme the application came through; None if direct
     fund_id: str
     pot_id: str | None
     mechanism: Mechanism

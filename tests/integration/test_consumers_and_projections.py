@@ -12,6 +12,7 @@ from shared.eventstore.store import EventStore
 from shared.messaging import dead_letter_topic, ensure_topics, make_broker
 from shared.projection import ProjectionRunner
 from shared.sources import StoreSource, TopicSource
+from tests.support.events import new_event
 from tests.support.flow import append_awards, eventually, processed, publish_all
 from tests.support.kafka import read_topic
 from tests.support.projections import RecipientTotals, dump
@@ -107,3 +108,29 @@ async def test_a_poison_event_goes_to_the_dead_letter_topic_and_the_partition_mo
     assert dead[0].value["payload"]["title"] == "poison"  # type: ignore[index]
     assert "PoisonError: cannot project award a3" in dead[0].headers["error"]
     assert dead[0].headers["source_topic"] == topic
+
+
+async def test_an_inline_projection_is_kept_in_the_append_transaction_and_rebuilds_the_same(
+    engine: AsyncEngine, schema: str, runner: ProjectionRunner
+) -> None:
+    store = EventStore(schema)
+    for n in range(30):
+        async with engine.begin() as conn:
+            event = new_event(f"i{n}", f"{10 + n}.25", f"GB-CHC-{n % 4:07d}", "Street pastors")
+            appended = await store.append(conn, "award", f"award-i{n}", [event], 0)
+            await runner.apply_inline(conn, appended)
+            if n == 29:  # a rolled-back command leaves neither its event nor its effect
+                await conn.rollback()
+    async with engine.connect() as conn:
+        inline = await dump(conn, runner.schema)
+    assert sum(row[1] for row in inline) == 29
+    report = await runner.rebuild(StoreSource(engine, store), batch=7, progress=False)
+    async with engine.connect() as conn:
+        assert await dump(conn, runner.schema) == inline
+    assert report.events == 29
+    # Writes after the swap land in the rebuilt schema.
+    async with engine.begin() as conn:
+        event = new_event("i99", "1.00", "GB-CHC-0000000", "Street pastors")
+        await runner.apply_inline(conn, await store.append(conn, "award", "award-i99", [event], 0))
+    async with engine.connect() as conn:
+        assert sum(row[1] for row in await dump(conn, runner.schema)) == 30
