@@ -40,6 +40,9 @@ class ServiceSettings(BaseSettings):
     listen_address: str = "127.0.0.1"
     database_url: str
     kafka_bootstrap_servers: str
+    # Prepended to every consumer group id, so installations sharing one broker keep their own
+    # groups (and offsets); empty by default: the group id is the consumer's name.
+    consumer_group_prefix: str = ""
 
 
 @dataclass(frozen=True)
@@ -99,13 +102,15 @@ async def start_runtime(
     for spec in consumers:
         consumer = EventConsumer(spec.name, engine, name, spec.handler, broker)
         await consumer.prepare()
-        consumer.subscribe(*spec.topics)  # before start: the broker starts its subscribers
+        # Before start: the broker starts its subscribers.
+        consumer.subscribe(*spec.topics, group_id=settings.consumer_group_prefix + spec.name)
     runners: dict[str, ProjectionRunner] = {}
     for view in projections:
         runner = runners[view.projection.name] = ProjectionRunner(view.projection, engine)
         await runner.prepare()
         if view.topics:
-            runner.consumer(broker).subscribe(*view.topics)
+            kept = runner.consumer(broker)
+            kept.subscribe(*view.topics, group_id=settings.consumer_group_prefix + kept.name)
     stack.push_async_callback(broker.stop)
     await broker.start()
     store = EventStore(name)
