@@ -4,12 +4,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck bench clean
+.PHONY: demo test lint typecheck bench clean lock
 
-$(STAMP): requirements.lock pyproject.toml
+# requirements.lock: what the services run on (the Docker image installs only this one);
+# requirements-dev.lock: the same pins plus the test and lint tools. Regenerate both with
+# `make lock` after changing the dependencies in pyproject.toml.
+$(STAMP): requirements.lock requirements-dev.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet -r requirements.lock -r requirements-dev.lock
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
@@ -29,6 +32,12 @@ test: $(STAMP) lint typecheck
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+lock: $(STAMP)
+	$(BIN)/pip install --quiet uv
+	$(BIN)/uv pip compile --quiet pyproject.toml -o requirements.lock --python-version 3.11
+	$(BIN)/uv pip compile --quiet pyproject.toml --extra dev -c requirements.lock \
+		-o requirements-dev.lock --python-version 3.11
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

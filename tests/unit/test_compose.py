@@ -314,3 +314,22 @@ def test_collector_config_routes_traces_to_jaeger_and_metrics_to_prometheus(
     trace_exporters = [config["exporters"][name] for name in pipelines["traces"]["exporters"]]
     assert any(str(e.get("endpoint", "")).startswith("jaeger:") for e in trace_exporters)
     assert "prometheus" in pipelines["metrics"]["exporters"]
+
+
+def _pins(lock: str) -> dict[str, str]:
+    """name -> version of every `name==version` line of a uv/pip-compile lock file."""
+    found = re.findall(r"^([A-Za-z0-9_.-]+)==(\S+)", (REPO / lock).read_text(), re.MULTILINE)
+    return {name.lower(): version for name, version in found}
+
+
+def test_the_image_installs_the_runtime_lock_which_holds_no_dev_tools() -> None:
+    runtime, dev = _pins("requirements.lock"), _pins("requirements-dev.lock")
+    tools = ("pytest", "pytest-asyncio", "hypothesis", "ruff", "mypy", "playwright")
+    assert not [t for t in tools if t in runtime], "dev tools in the runtime lock"
+    assert all(t in dev for t in tools), "the dev lock should pin every dev tool"
+    # One environment takes both files: the dev lock must agree with every runtime pin.
+    assert {name: dev.get(name) for name in runtime} == runtime
+    dockerfile = (REPO / "deploy" / "Dockerfile").read_text()
+    installs = re.findall(r"pip install (?:--\S+ )*-r (\S+)", dockerfile)
+    assert installs == ["requirements.lock"], installs
+    assert not re.search(r"^COPY .*requirements-dev", dockerfile, re.MULTILINE)
