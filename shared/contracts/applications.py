@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt, model_validator
 
+from shared.auth import Role
 from shared.contracts.base import DomainEvent, Money, event
 from shared.contracts.funding import Mechanism
 
@@ -148,6 +149,40 @@ class RoundClosed(DomainEvent):
     round_id: str
     scheme_id: str
     closed_on: date
+
+
+class DraftContent(Part):
+    """What an applicant has written so far; only the title is needed to save a draft."""
+
+    title: str = Field(min_length=1, max_length=500)
+    description: str | None = None
+    amount: Money | None = Field(default=None, gt=0)
+    start_date: date | None = None
+    end_date: date | None = None
+    plan_priorities: tuple[str, ...] = ()
+    beneficiary_location: str | None = None
+
+
+# Drafts are private to the applicant's organisation: publication maps none of these events.
+@event("applications")
+class ApplicationDrafted(DomainEvent):
+    """An applicant saved a draft application to a round (the stream's first event)."""
+
+    application_id: str
+    round_id: str
+    scheme_id: str
+    organisation_id: str
+    content: DraftContent
+    saved_at: datetime
+
+
+@event("applications")
+class ApplicationDraftUpdated(DomainEvent):
+    """The applicant replaced the draft's content."""
+
+    application_id: str
+    content: DraftContent
+    saved_at: datetime
 
 
 @event("applications")
@@ -310,3 +345,33 @@ class ProviderAccreditationRevoked(DomainEvent):
     service_category: str = Field(min_length=1)
     reason: str = Field(min_length=1)
     revoked_on: date
+
+
+# The user registry is internal: display names are personal data, and publication maps none of
+# these events (docs/adr/0020).
+@event("applications")
+class UserRegistered(DomainEvent):
+    """A person may act for a registered organisation of the partnership, in these roles."""
+
+    user_id: str = Field(min_length=1)
+    display_name: str = Field(min_length=1, max_length=200)
+    organisation_id: str
+    roles: tuple[Role, ...] = Field(min_length=1)
+
+
+@event("applications")
+class UserDeactivated(DomainEvent):
+    """A registered user may no longer act in the partnership; their tokens are refused."""
+
+    user_id: str
+    organisation_id: str
+    reason: str = Field(min_length=1)
+
+
+@event("applications")
+class AssessorsAssigned(DomainEvent):
+    """Who may see, declare on and score a round's applications (replaces any earlier list)."""
+
+    round_id: str
+    assessor_ids: tuple[str, ...]
+    assigned_by: str

@@ -9,19 +9,24 @@ from services.applications.seed_schemes import (
     DORSET_COMMUNITY_GRANTS,
     NORTH_WALES_YOUR_COMMUNITY_YOUR_CHOICE,
 )
+from shared.auth import Role
 from shared.contracts.applications import (
     ApplicationApproved,
+    ApplicationDrafted,
+    ApplicationDraftUpdated,
     ApplicationFundingBlocked,
     ApplicationRejected,
     ApplicationScored,
     ApplicationScreened,
     ApplicationSubmitted,
     ApplicationWithdrawn,
+    AssessorsAssigned,
     BallotCandidate,
     BallotClosed,
     BallotOpened,
     ConflictOfInterestDeclared,
     CriterionScore,
+    DraftContent,
     FailedRule,
     OrganisationKind,
     OrganisationRegistered,
@@ -32,6 +37,8 @@ from shared.contracts.applications import (
     RoundOpened,
     SchemeLaunched,
     Tally,
+    UserDeactivated,
+    UserRegistered,
     VoteCast,
 )
 from shared.contracts.base import DomainEvent
@@ -147,5 +154,39 @@ EXAMPLES: list[DomainEvent] = [
         service_category="restorative justice",
         reason="quality concerns",
         revoked_on=date(2019, 9, 1),
+    ),
+    ApplicationDrafted(
+        application_id="app-9",
+        round_id="round-1",
+        scheme_id="dorset-community-grant-scheme",
+        organisation_id="GB-CHC-1234567",
+        content=DraftContent(title="Youth diversion boxing", amount=Decimal("2500.00")),
+        saved_at=SUBMITTED_AT,
+    ),
+    ApplicationDraftUpdated(
+        application_id="app-9",
+        content=DraftContent(
+            title="Youth diversion boxing",
+            description="Weekly sessions for young people at risk of offending",
+            amount=Decimal("2400.00"),
+            start_date=date(2019, 7, 1),
+            end_date=date(2020, 6, 30),
+            plan_priorities=("protect the most vulnerable",),
+        ),
+        saved_at=SUBMITTED_AT,
+    ),
+    UserRegistered(
+        user_id="u-panel-assessor-1",
+        display_name="A. Assessor",
+        organisation_id="GB-PLA-DORSET-OPCC",
+        roles=(Role.ASSESSOR,),
+    ),
+    UserDeactivated(
+        user_id="u-panel-assessor-1", organisation_id="GB-PLA-DORSET-OPCC", reason="left the panel"
+    ),
+    AssessorsAssigned(
+        round_id="round-1",
+        assessor_ids=("u-panel-assessor-1", "u-panel-assessor-2"),
+        assigned_by="u-commissioning-officer-7",
     ),
 ]
