@@ -7,7 +7,7 @@ from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel, ConfigDict
 
 from services.monitoring.api_support import Reader
-from services.monitoring.queries import get_service, list_services
+from services.monitoring.queries import get_service, list_services, reading
 from shared.api import PageDep, RuntimeDep
 from shared.contracts.base import Money
 
@@ -27,7 +27,7 @@ class AwardedService(BaseModel):
     amount: Money
     start_date: date
     end_date: date
-    event_id: UUID
+    event_id: UUID | None  # funding's award event (None if the plan did not record its cause)
 
 
 class AwardedServices(BaseModel):
@@ -44,7 +44,7 @@ async def get_services(
     partnership_id: str, principal: Reader, runtime: RuntimeDep, page: PageDep
 ) -> AwardedServices:
     """The awarded services the caller may see, by start date."""
-    async with runtime.engine.connect() as conn:
+    async with reading(runtime.engine) as conn:
         total, rows = await list_services(conn, principal, page.limit, page.offset)
     return AwardedServices(
         items=[AwardedService.model_validate(dict(r)) for r in rows],
@@ -63,7 +63,7 @@ async def get_awarded_service(
     partnership_id: str, award_id: str, principal: Reader, runtime: RuntimeDep
 ) -> AwardedService:
     """One awarded service; 404 until its award event has arrived (or if it is not yours)."""
-    async with runtime.engine.connect() as conn:
+    async with reading(runtime.engine) as conn:
         row = await get_service(conn, principal, award_id)
     if row is None:
         raise HTTPException(

@@ -13,7 +13,7 @@ from services.monitoring.api_support import Now, Reader, http_error, may_read, u
 from services.monitoring.dashboard import Dashboard, dashboard
 from services.monitoring.domain import MonitoringError
 from services.monitoring.handlers import load_service
-from services.monitoring.queries import list_status, totals
+from services.monitoring.queries import list_status, reading, totals
 from shared.api import PageDep, RuntimeDep
 from shared.contracts.base import Money
 from shared.contracts.monitoring import Rating
@@ -30,6 +30,7 @@ class ServiceState(BaseModel):
     title: str
     provider_organisation_id: str
     fund_id: str
+    scheme_id: str | None  # None: a direct award
     mechanism: str
     amount: Money
     proportionality: str
@@ -53,14 +54,20 @@ class ServiceStates(BaseModel):
 
 
 class Total(BaseModel):
-    """The services of one fund (or mechanism) added up; RAG counts use each latest rating."""
+    """The services of one fund, scheme or mechanism added up on a day.
+
+    RAG counts use each service's latest rating. Each ended reporting period still owed counts
+    once: in `returns` (received), `overdue_returns` (ReturnOverdue recorded, no return since) or
+    `returns_due` (awaiting its return, not yet overdue), as the dashboard shows its periods.
+    """
 
     model_config = ConfigDict(from_attributes=True)
 
-    key: str
+    key: str | None  # by scheme, None groups the direct awards (made without a scheme)
     services: int
     amount: Money
     returns: int
+    returns_due: int
     beneficiaries: int
     green: int
     amber: int
@@ -71,9 +78,10 @@ class Total(BaseModel):
 
 
 class Totals(BaseModel):
-    """Totals grouped by fund or by mechanism."""
+    """Totals grouped by fund, scheme or mechanism, on a day."""
 
     by: str
+    as_of: date
     groups: list[Total]
 
 
@@ -82,7 +90,7 @@ async def get_service_states(
     partnership_id: str, principal: Reader, runtime: RuntimeDep, page: PageDep
 ) -> ServiceStates:
     """The monitored services the caller may see, with returns, latest rating and concerns."""
-    async with runtime.engine.connect() as conn:
+    async with reading(runtime.engine) as conn:
         total, rows = await list_status(conn, principal, page.limit, page.offset)
     return ServiceStates(
         items=[ServiceState.model_validate(dict(r)) for r in rows],
@@ -111,10 +119,15 @@ async def get_totals(
     partnership_id: str,
     principal: Reader,
     runtime: RuntimeDep,
-    by: Annotated[Literal["fund", "mechanism"], Query(description="how to group")] = "fund",
+    now: Now,
+    by: Annotated[
+        Literal["fund", "scheme", "mechanism"], Query(description="how to group")
+    ] = "fund",
+    as_of: Annotated[date | None, Query(description="the day returns are due on; today")] = None,
 ) -> Totals:
-    """Totals per fund (scheme) or per mechanism over the services the caller may see."""
-    async with runtime.engine.connect() as conn:
-        rows = await totals(conn, principal, by)
+    """Totals per fund, scheme or mechanism over the services the caller may see."""
+    day = as_of or now.date()
+    async with reading(runtime.engine) as conn:
+        rows = await totals(conn, principal, by, day)
     groups = [Total.model_validate({**r, "amount": Decimal(r["amount"])}) for r in rows]
-    return Totals(by=by, groups=groups)
+    return Totals(by=by, as_of=day, groups=groups)

@@ -12,7 +12,7 @@ from services.monitoring.api_support import Commissioner, Now, Provider, http_er
 from services.monitoring.domain import MonitoringError
 from services.monitoring.handlers import Outcome, actor_of, execute, load_service
 from services.monitoring.plans import agree_kpis
-from services.monitoring.queries import service_ids
+from services.monitoring.queries import reading, service_ids
 from services.monitoring.returns import ReturnFigures, amend_return, overdue_returns, submit_return
 from shared.api import RuntimeDep
 from shared.contracts.monitoring import KPI, Rating, ReturnOverdue
@@ -193,7 +193,7 @@ async def post_overdue_check(
     partnership_id: str, check: OverdueCheck, principal: Commissioner, runtime: RuntimeDep, now: Now
 ) -> OverdueFound:
     """Record ReturnOverdue for every period past due date and grace with no return, once."""
-    async with runtime.engine.connect() as conn:
+    async with reading(runtime.engine) as conn:
         ids = await service_ids(conn, partnership_id)
     found: list[ReturnOverdue] = []
     for service_id in ids:

@@ -1,4 +1,4 @@
-"""Monitoring's handlers: load a service, decide, save status and append, in one transaction."""
+"""Monitoring's handlers: load a service, decide, append and project, in one transaction."""
 
 from __future__ import annotations
 
@@ -11,13 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.monitoring.domain import STREAM_TYPE, MonitoredService, MonitoringError, fold
 from services.monitoring.plans import establish_plan
-from services.monitoring.projections import award_row, save_awards, save_status, status_row
+from services.monitoring.projections import read_model
 from services.monitoring.settings import monitoring_policy
 from shared.auth import Principal
 from shared.consumer import Handler
 from shared.contracts.base import DomainEvent
 from shared.contracts.funding import AwardMade, ContractAwarded, GrantAwarded
-from shared.contracts.monitoring import MonitoringPlanEstablished
 from shared.eventstore.envelope import Actor, Envelope, NewEvent
 from shared.eventstore.store import ConcurrencyError, EventStore
 
@@ -84,6 +83,7 @@ async def execute(
     now: datetime,
 ) -> Outcome:
     """Run a command on a service, deciding again if someone else changed it meanwhile."""
+    projection = read_model(engine)  # kept in the transaction of the append
     for _attempt in range(ATTEMPTS):
         try:
             async with engine.begin() as conn:
@@ -91,7 +91,6 @@ async def execute(
                 new = list(decide(service))
                 after = fold([*events, *new])
                 assert after is not None
-                await save_status(conn, [status_row(partnership_id, after)])
                 stored = await store.append(
                     conn,
                     STREAM_TYPE,
@@ -104,6 +103,7 @@ async def execute(
                     ],
                     expected_version=len(events),
                 )
+                await projection.apply_inline(conn, stored)
                 return Outcome(after, stored)
         except ConcurrencyError:
             continue
@@ -123,29 +123,18 @@ async def plan_awards(
     conn: AsyncConnection, store: EventStore, envelopes: Sequence[Envelope]
 ) -> None:
     """Give each awarded service its monitoring plan; the inbox has dropped events seen before."""
-    policy, awards, statuses, plans = monitoring_policy(), [], [], []
+    policy, stored = monitoring_policy(), []
     for envelope in envelopes:
         if envelope.event_type not in AWARDS:
             continue  # other funding events are not monitoring's concern
-        award = cast(AwardMade, envelope.event())
-        plan = establish_plan(award, policy)
-        service = fold([plan])
-        assert service is not None
-        awards.append(award_row(award, envelope.partnership_id, envelope.event_id))
-        statuses.append(status_row(envelope.partnership_id, service))
-        plans.append(
-            NewEvent(
-                payload=plan,
-                partnership_id=envelope.partnership_id,
-                actor=Actor.system("monitoring"),
-                occurred_at=envelope.occurred_at,
-                correlation_id=envelope.correlation_id,
-                causation_id=envelope.event_id,
-            )
+        plan = establish_plan(cast(AwardMade, envelope.event()), policy)
+        new = NewEvent(
+            payload=plan,
+            partnership_id=envelope.partnership_id,
+            actor=Actor.system("monitoring"),
+            occurred_at=envelope.occurred_at,
+            correlation_id=envelope.correlation_id,
+            causation_id=envelope.event_id,
         )
-    await save_awards(conn, awards)
-    await save_status(conn, statuses)
-    # Appends last: the first takes the store's lock, held until this transaction commits.
-    for new in plans:
-        plan = cast(MonitoringPlanEstablished, new.payload)
-        await store.append(conn, STREAM_TYPE, plan.service_id, [new], expected_version=0)
+        stored += await store.append(conn, STREAM_TYPE, plan.service_id, [new], expected_version=0)
+    await read_model(conn.engine).apply_inline(conn, stored)

@@ -2,11 +2,11 @@
 
 from services.monitoring import api, api_dashboard, api_escalation, api_returns
 from services.monitoring.handlers import award_planner
-from services.monitoring.projections import AWARDS_CONSUMER, metadata
+from services.monitoring.projections import AWARDS_CONSUMER, PROJECTION
 from services.monitoring.settings import MonitoringSettings
 from shared.eventstore.store import EventStore
 from shared.messaging import topic_for
-from shared.runtime import ConsumerSpec
+from shared.runtime import ConsumerSpec, ProjectionSpec
 from shared.service import ServiceSpec, serve
 
 SPEC = ServiceSpec(
@@ -21,7 +21,8 @@ SPEC = ServiceSpec(
             AWARDS_CONSUMER, (topic_for("funding"),), award_planner(EventStore("monitoring"))
         )
     ],
-    read_models=[metadata],
+    # Inline: kept in each append's transaction; `commissioning rebuild monitoring_services`.
+    projections=[ProjectionSpec(PROJECTION)],
 )
 
 if __name__ == "__main__":

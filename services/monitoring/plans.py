@@ -4,6 +4,9 @@ Dorset (§4.1): every commissioned service reports the minimum KPI set plus KPIs
 objectives. Wiltshire ("Governance and Performance Monitoring"): reporting is "proportionate to
 the service provided and the funding amount", so small grants get a light plan: one return at the
 end of the agreement with the counts only. Dorset §4.5: the usual cadence is quarterly.
+
+Which policy applies: the award's scheme's if it has one, else its fund's, else the default
+(docs/adr/0040-monitoring-plans-per-scheme.md).
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ class PlanPolicy(BaseModel):
 
     # Up to the Dorset Community Grant Scheme's ceiling (£3,000) a grant gets a light plan.
     light_up_to: Money = Decimal("3000.00")
+    # None: a light plan owes one return at the end of the agreement; else one every n months.
+    light_cadence_months: int | None = Field(default=None, ge=1, le=12)
     cadence_months: int = Field(default=3, ge=1, le=12)
     due_after_days: int = Field(default=28, ge=0)  # after the period ends
     grace_days: int = Field(default=14, ge=0)  # after the due date, before it is overdue
@@ -42,15 +47,19 @@ class PlanPolicy(BaseModel):
 
 
 class MonitoringPolicy(BaseModel):
-    """The default policy and the funds (schemes) that differ from it."""
+    """The default policy and the schemes and funds that differ from it."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     default: PlanPolicy = PlanPolicy()
+    per_scheme: dict[str, PlanPolicy] = Field(default_factory=dict)
     per_fund: dict[str, PlanPolicy] = Field(default_factory=dict)
 
-    def for_fund(self, fund_id: str) -> PlanPolicy:
-        return self.per_fund.get(fund_id, self.default)
+    def for_award(self, award: AwardMade) -> PlanPolicy:
+        """The award's scheme's policy, else its fund's, else the default."""
+        if award.scheme_id is not None and award.scheme_id in self.per_scheme:
+            return self.per_scheme[award.scheme_id]
+        return self.per_fund.get(award.fund_id, self.default)
 
 
 def add_months(day: date, months: int) -> date:
@@ -79,9 +88,10 @@ def months_spanned(start: date, end: date) -> int:
 
 def establish_plan(award: AwardMade, policy: MonitoringPolicy) -> MonitoringPlanEstablished:
     """The plan of an awarded service: proportionate to its amount, as its scheme says."""
-    scheme = policy.for_fund(award.fund_id)
+    scheme = policy.for_award(award)
     light = award.amount <= scheme.light_up_to
-    cadence = months_spanned(award.start_date, award.end_date) if light else scheme.cadence_months
+    whole = months_spanned(award.start_date, award.end_date)
+    cadence = (scheme.light_cadence_months or whole) if light else scheme.cadence_months
     return MonitoringPlanEstablished(
         service_id=award.award_id,
         award_id=award.award_id,
@@ -89,6 +99,7 @@ def establish_plan(award: AwardMade, policy: MonitoringPolicy) -> MonitoringPlan
         provider_name=award.recipient_name,
         title=award.title,
         fund_id=award.fund_id,
+        scheme_id=award.scheme_id,
         mechanism=award.mechanism.value,
         amount=award.amount,
         start_date=award.start_date,

@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, Integer, and_, case, func, literal, select, true
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from services.monitoring.projections import awarded_services, service_status
+from services.monitoring.projections import (
+    SCHEMA,
+    awarded_services,
+    service_periods,
+    service_status,
+)
 from shared.auth import Principal, Role
 
-status = service_status.c
+status, periods = service_status.c, service_periods.c
+GROUPINGS = {"fund": status.fund_id, "scheme": status.scheme_id, "mechanism": status.mechanism}
+
+
+@asynccontextmanager
+async def reading(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A connection on which the read models' tables are those of the live projection schema."""
+    async with engine.connect() as conn:
+        yield await conn.execution_options(schema_translate_map={None: SCHEMA})
 
 
 def visible(principal: Principal) -> ColumnElement[bool]:
@@ -73,15 +89,35 @@ def _count_if(condition: ColumnElement[bool]) -> ColumnElement[Any]:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0).cast(Integer)
 
 
-async def totals(conn: AsyncConnection, principal: Principal, by: str) -> list[RowMapping]:
-    """Per fund (or mechanism): services, money, returns, beneficiaries, RAG, overdue, concerns."""
-    key = status.fund_id if by == "fund" else status.mechanism
+async def totals(
+    conn: AsyncConnection, principal: Principal, by: str, as_of: date
+) -> list[RowMapping]:
+    """Per fund, scheme or mechanism: services, money, returns, RAG, overdue, concerns.
+
+    On `as_of` each ended period still owed is in one of three counts, as on the dashboard:
+    received, overdue (ReturnOverdue recorded, no return since) or due (awaiting its return).
+    Direct awards (no scheme) group under the key None.
+    """
+    key = GROUPINGS[by]
+    awaited = and_(
+        periods.live,
+        periods.return_id.is_(None),
+        periods.overdue.is_(False),
+        periods.period_end < as_of,
+    )
+    due = (
+        select(periods.service_id, func.count().label("due"))
+        .where(awaited)
+        .group_by(periods.service_id)
+        .subquery()
+    )
     result = await conn.execute(
         select(
             key.label("key"),
             func.count().label("services"),
             func.sum(status.amount).label("amount"),
             func.sum(status.returns).cast(Integer).label("returns"),
+            func.coalesce(func.sum(due.c.due), 0).cast(Integer).label("returns_due"),
             func.sum(status.beneficiaries).cast(Integer).label("beneficiaries"),
             _count_if(status.latest_rating == "green").label("green"),
             _count_if(status.latest_rating == "amber").label("amber"),
@@ -90,9 +126,10 @@ async def totals(conn: AsyncConnection, principal: Principal, by: str) -> list[R
             _count_if(status.concern_stage.is_not(None)).label("open_concerns"),
             _count_if(status.decommissioned == literal(True)).label("decommissioned"),
         )
+        .select_from(service_status.outerjoin(due, due.c.service_id == status.service_id))
         .where(visible(principal))
         .group_by(key)
-        .order_by(key)
+        .order_by(key.nulls_first())
     )
     return list(result.mappings())
 

@@ -83,6 +83,8 @@ class MonitoringPlanEstablished(DomainEvent):
     provider_name: str
     title: str
     fund_id: str
+    # The scheme the award's application came through (AwardMade.scheme_id); None: a direct award.
+    scheme_id: str | None = None
     mechanism: str
     amount: Money
     start_date: date

@@ -55,6 +55,7 @@ EXAMPLES: list[DomainEvent] = [
         provider_name="The Shores SARC",
         title="Sexual assault referral centre aftercare",
         fund_id="moj-victims-2019-20",
+        scheme_id="victims-services-2019",
         mechanism="contracted_service",
         amount=Decimal("56442.00"),
         start_date=date(2019, 4, 1),

@@ -126,8 +126,8 @@ async def test_a_contract_is_monitored_escalated_and_decommissioned(
         ).json()
         assert totals["groups"][0] | {"amount": None} == {
             "key": "moj-victims-2019-20", "services": 1, "amount": None, "returns": 2,
-            "beneficiaries": 80, "green": 1, "amber": 0, "red": 0, "overdue_returns": 0,
-            "open_concerns": 0, "decommissioned": 1,
+            "returns_due": 0, "beneficiaries": 80, "green": 1, "amber": 0, "red": 0,
+            "overdue_returns": 0, "open_concerns": 0, "decommissioned": 1,
         }  # fmt: skip
 
     events = await monitoring_events(
