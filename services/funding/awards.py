@@ -8,12 +8,12 @@ from decimal import Decimal
 from pydantic import Field, model_validator
 
 from services.funding.arithmetic import periods, quarterly_in_advance, split_pro_rata
+from services.funding.attribution import award_shares
 from services.funding.commands import ORG_ID, Command
 from services.funding.domain import Fund, FundingError, HeadroomError, NotFoundError
 from shared.contracts.base import DomainEvent, Money
 from shared.contracts.funding import (
     ContractAwarded,
-    FundingShare,
     GrantAwarded,
     Instalment,
     Mechanism,
@@ -111,7 +111,7 @@ def award(fund: Fund, command: AwardFunding, award_id: str) -> list[DomainEvent]
     details.update(
         award_id=award_id,
         payment_schedule=[Instalment(due_date=i.due_date, amount=i.amount) for i in schedule],
-        funded_by=attribution(fund, command.amount),
+        funded_by=award_shares(fund, command.amount),
     )
     made: DomainEvent
     if command.mechanism is Mechanism.GRANT:
@@ -126,22 +126,6 @@ def award(fund: Fund, command: AwardFunding, award_id: str) -> list[DomainEvent]
             fund_id=fund.fund_id, award_id=award_id, pot_id=command.pot_id, instalments=schedule
         ),
     ]
-
-
-def attribution(fund: Fund, amount: Decimal) -> tuple[FundingShare, ...]:
-    """A pooled award's shares: pro rata to what each partner has paid in (none for a fund)."""
-    paid_in = {org: c.received for org, c in fund.contributors.items() if c.received > 0}
-    if not fund.pooled or not paid_in:
-        return ()
-    shares = split_pro_rata(amount, paid_in)
-    return tuple(
-        FundingShare(
-            organisation_id=org,
-            organisation_name=fund.contributors[org].name,
-            amount=shares[org],
-        )
-        for org in sorted(shares)
-    )
 
 
 def schedule_instalments(command: AwardFunding) -> tuple[ScheduledInstalment, ...]:

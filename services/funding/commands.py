@@ -119,6 +119,10 @@ def allocate_budget(fund: Fund, command: AllocateBudget) -> list[DomainEvent]:
 
 
 def create_ring_fence(fund: Fund, command: CreateRingFence) -> list[DomainEvent]:
+    if fund.pooled:
+        # Each partner's money is accounted for in the pool as a whole (ADR 0030); partners who
+        # want money kept for one purpose pool it separately.
+        raise FundingError("a pooled budget is not ring-fenced: pool the ring-fenced money apart")
     if command.pot_id in fund.pots:
         raise FundingError(f"fund {fund.fund_id!r} already has a pot {command.pot_id!r}")
     return [_ring_fence(fund.fund_id, command, fund.available)]
@@ -151,6 +155,10 @@ def _require_pool(fund: Fund) -> None:
 
 def make_formula_allocation(fund: Fund, command: MakeFormulaAllocation) -> list[DomainEvent]:
     """Commit the amount to the areas in proportion to crimes per 1,000 population."""
+    if fund.pooled:
+        raise FundingError(
+            "a pooled budget's money is awarded, not allocated to areas by formula (ADR 0030)"
+        )
     if command.allocation_id in fund.allocations:
         raise FundingError(f"allocation {command.allocation_id!r} was already made")
     if command.amount > fund.available:

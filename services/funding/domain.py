@@ -17,11 +17,13 @@ from shared.contracts.funding import (
     AwardMade,
     BudgetAllocated,
     ClawbackRaised,
+    ClawbackRepaid,
     CommitmentReleased,
     ContributionPledged,
     ContributionReceived,
     FormulaAllocationMade,
     FundEstablished,
+    FundingShare,
     FundSource,
     PaymentReleased,
     PaymentResumed,
@@ -74,6 +76,29 @@ class Contributor:
     name: str
     pledged: Decimal = ZERO
     received: Decimal = ZERO
+    spent: Decimal = ZERO  # attributed commitments net of releases and repayments
+
+    @property
+    def available(self) -> Decimal:
+        """What this partner's money in the pool can still fund."""
+        return self.received - self.spent
+
+
+@dataclass
+class Share:
+    """One contributor's part of a pooled award, and what happened to it."""
+
+    organisation_id: str
+    name: str
+    committed: Decimal
+    paid: Decimal = ZERO
+    released: Decimal = ZERO  # commitment given back to the pool
+    clawed_back: Decimal = ZERO
+    repaid: Decimal = ZERO
+
+    @property
+    def unpaid(self) -> Decimal:
+        return self.committed - self.paid - self.released
 
 
 @dataclass
@@ -90,7 +115,9 @@ class Award:
     open_concerns: set[str] = field(default_factory=set)
     paid: Decimal = ZERO
     clawed_back: Decimal = ZERO
+    repaid: Decimal = ZERO  # of the clawbacks
     given_back: Decimal = ZERO  # commitment released to the fund
+    shares: dict[str, Share] = field(default_factory=dict)  # a pooled award's contributors
 
     @property
     def suspended(self) -> bool:
@@ -99,6 +126,11 @@ class Award:
     @property
     def outstanding(self) -> Decimal:
         return self.amount - self.paid - self.given_back
+
+    @property
+    def clawback_outstanding(self) -> Decimal:
+        """Clawed back but not yet repaid."""
+        return self.clawed_back - self.repaid
 
 
 @dataclass
@@ -140,11 +172,19 @@ class Fund:
             raise NotFoundError(f"fund {self.fund_id!r} has no award {award_id!r}")
         return self.awards[award_id]
 
-    def _spend(self, pot_id: str | None, amount: Decimal) -> None:
+    def _spend(
+        self,
+        pot_id: str | None,
+        amount: Decimal,
+        shares: Iterable[FundingShare] = (),
+        sign: int = 1,
+    ) -> None:
         if pot_id is None:
             self.spent += amount
         else:
             self.pots[pot_id].spent += amount
+        for s in shares:
+            self.contributors[s.organisation_id].spent += sign * s.amount
 
     def apply(self, event: DomainEvent) -> None:
         """Change the state by one event of the fund's stream."""
@@ -167,27 +207,45 @@ class Fund:
                 self.allocations.add(event.allocation_id)
                 self.spent += event.amount
             case AwardMade():
-                self.awards[event.award_id] = Award(
+                award = self.awards[event.award_id] = Award(
                     event.award_id, event.pot_id, event.recipient_organisation_id, event.amount
                 )
-                self._spend(event.pot_id, event.amount)
+                for s in event.funded_by:
+                    award.shares[s.organisation_id] = Share(
+                        s.organisation_id, s.organisation_name, s.amount
+                    )
+                self._spend(event.pot_id, event.amount, event.funded_by)
             case PaymentScheduled():
                 self.awards[event.award_id].instalments = {i.number: i for i in event.instalments}
             case PaymentReleased():
                 award = self.awards[event.award_id]
                 award.released.add(event.instalment)
                 award.paid += event.amount
+                for s in event.funded_by:
+                    award.shares[s.organisation_id].paid += s.amount
             case PaymentSuspended():
                 self.awards[event.award_id].open_concerns.add(event.concern_id)
             case PaymentResumed():
                 self.awards[event.award_id].open_concerns.discard(event.concern_id)
             case ClawbackRaised():
-                self.awards[event.award_id].clawed_back += event.amount
+                award = self.awards[event.award_id]
+                award.clawed_back += event.amount
+                for s in event.funded_by:
+                    award.shares[s.organisation_id].clawed_back += s.amount
+            case ClawbackRepaid():
+                award = self.awards[event.award_id]
+                award.repaid += event.amount
+                for s in event.funded_by:
+                    award.shares[s.organisation_id].repaid += s.amount
+                # Repaid money is the fund's again: it can be committed anew.
+                self._spend(award.pot_id, -event.amount, event.funded_by, -1)
             case CommitmentReleased():
                 award = self.awards[event.award_id]
                 award.cancelled.update(event.cancelled_instalments)
                 award.given_back += event.amount
-                self._spend(award.pot_id, -event.amount)
+                for s in event.funded_by:
+                    award.shares[s.organisation_id].released += s.amount
+                self._spend(award.pot_id, -event.amount, event.funded_by, -1)
 
 
 def fold(partnership_id: str, events: Iterable[DomainEvent]) -> Fund | None:

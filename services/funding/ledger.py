@@ -49,6 +49,8 @@ journal = Table(
     Column("occurred_on", Date, nullable=False),
     Column("award_id", String(200)),
     Column("memo", String(500), nullable=False),
+    # Set on a pooled budget's subsidiary ledger lines: whose money the movement is.
+    Column("contributor", String(100), index=True),
     PrimaryKeyConstraint("position", "entry_no", "side"),
 )
 contributions = Table(
@@ -98,6 +100,7 @@ def journal_rows(envelope: Envelope, event: DomainEvent) -> list[dict[str, objec
                     "occurred_on": envelope.occurred_at.date(),
                     "award_id": entry.award_id,
                     "memo": entry.memo[:500],
+                    "contributor": entry.contributor,
                 }
             )
     return rows
@@ -164,6 +167,7 @@ def _line(row: object) -> Line:
         r["account"],
         r["debit"],
         r["credit"],
+        r["contributor"],
     )
 
 

@@ -6,10 +6,12 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
+from services.funding.attribution import clawback_shares, repayment_shares, unpaid_shares
 from services.funding.domain import Fund, FundingError, NotFoundError
 from shared.contracts.base import DomainEvent
 from shared.contracts.funding import (
     ClawbackRaised,
+    ClawbackRepaid,
     CommitmentReleased,
     PaymentReleased,
     PaymentResumed,
@@ -53,6 +55,7 @@ def release_payment(
             instalment=number,
             amount=instalment.amount,
             released_on=today,
+            funded_by=unpaid_shares(award, instalment.amount),
         )
     ]
 
@@ -110,6 +113,34 @@ def raise_clawback(
             amount=amount,
             reason=reason,
             raised_on=on,
+            funded_by=clawback_shares(award, amount),
+        )
+    ]
+
+
+def repay_clawback(
+    fund: Fund, award_id: str, amount: Decimal, reference: str, on: date
+) -> list[DomainEvent]:
+    """Record money the recipient paid back; it is the fund's (and its partners') again."""
+    award = fund.award(award_id)
+    owed = award.clawback_outstanding
+    if owed == 0:
+        raise FundingError(f"award {award_id!r} has no clawback outstanding to repay")
+    if amount > owed:
+        raise FundingError(
+            f"cannot record a repayment of £{amount:,.2f}: award {award_id!r} owes "
+            f"£{owed:,.2f} (clawed back £{award.clawed_back:,.2f}, repaid "
+            f"£{award.repaid:,.2f})"
+        )
+    return [
+        ClawbackRepaid(
+            fund_id=fund.fund_id,
+            award_id=award_id,
+            pot_id=award.pot_id,
+            amount=amount,
+            reference=reference,
+            repaid_on=on,
+            funded_by=repayment_shares(award, amount),
         )
     ]
 
@@ -134,5 +165,6 @@ def decommission(fund: Fund, award_id: str, effective: date, reason: str) -> lis
             cancelled_instalments=tuple(future),
             reason=reason,
             effective_date=effective,
+            funded_by=unpaid_shares(award, amount),
         )
     ]

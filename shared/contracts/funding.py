@@ -40,6 +40,13 @@ class FundingShare(BaseModel):
     amount: Money = Field(ge=0)
 
 
+def shares_add_up(shares: tuple[FundingShare, ...], amount: Decimal) -> None:
+    """A movement's contributor shares, when given, must add up to its amount exactly."""
+    shared = sum((s.amount for s in shares), start=Decimal(0))
+    if shares and shared != amount:
+        raise ValueError(f"funding shares total {shared}, the amount is {amount}")
+
+
 class AwardMade(DomainEvent):
     """What every award says, whatever the mechanism (not an event itself)."""
 
@@ -71,9 +78,7 @@ class AwardMade(DomainEvent):
         scheduled = sum((i.amount for i in self.payment_schedule), start=0)
         if self.payment_schedule and scheduled != self.amount:
             raise ValueError(f"payment schedule totals {scheduled}, award is {self.amount}")
-        shared = sum((s.amount for s in self.funded_by), start=0)
-        if self.funded_by and shared != self.amount:
-            raise ValueError(f"funding shares total {shared}, award is {self.amount}")
+        shares_add_up(self.funded_by, self.amount)
         return self
 
 
@@ -238,6 +243,13 @@ class PaymentReleased(DomainEvent):
     instalment: int
     amount: Money = Field(gt=0)
     released_on: date
+    # A pooled award's payment, by contributor: pro rata to each one's unpaid share (ADR 0030).
+    funded_by: tuple[FundingShare, ...] = ()
+
+    @model_validator(mode="after")
+    def _shares(self) -> PaymentReleased:
+        shares_add_up(self.funded_by, self.amount)
+        return self
 
 
 @event("funding")
@@ -272,6 +284,32 @@ class ClawbackRaised(DomainEvent):
     amount: Money = Field(gt=0)
     reason: str = Field(min_length=1)
     raised_on: date
+    # A pooled award's clawback, by contributor: pro rata to what each one's money paid (ADR 0030).
+    funded_by: tuple[FundingShare, ...] = ()
+
+    @model_validator(mode="after")
+    def _shares(self) -> ClawbackRaised:
+        shares_add_up(self.funded_by, self.amount)
+        return self
+
+
+@event("funding")
+class ClawbackRepaid(DomainEvent):
+    """The recipient repaid (part of) a clawback; the money is available in the fund again."""
+
+    fund_id: str
+    award_id: str
+    pot_id: str | None = None
+    amount: Money = Field(gt=0)
+    reference: str = Field(min_length=1)  # the remittance or receipt
+    repaid_on: date
+    # Back to the contributors of a pool, pro rata to what each one is owed (ADR 0030).
+    funded_by: tuple[FundingShare, ...] = ()
+
+    @model_validator(mode="after")
+    def _shares(self) -> ClawbackRepaid:
+        shares_add_up(self.funded_by, self.amount)
+        return self
 
 
 @event("funding")
@@ -285,3 +323,10 @@ class CommitmentReleased(DomainEvent):
     cancelled_instalments: tuple[int, ...] = ()
     reason: str = Field(min_length=1)
     effective_date: date
+    # A pooled award's release, by contributor: pro rata to each one's unpaid share (ADR 0030).
+    funded_by: tuple[FundingShare, ...] = ()
+
+    @model_validator(mode="after")
+    def _shares(self) -> CommitmentReleased:
+        shares_add_up(self.funded_by, self.amount)
+        return self

@@ -11,12 +11,14 @@ from shared.contracts.funding import (
     AwardBlocked,
     BudgetAllocated,
     ClawbackRaised,
+    ClawbackRepaid,
     CommitmentReleased,
     ContractAwarded,
     ContributionPledged,
     ContributionReceived,
     FormulaAllocationMade,
     FundEstablished,
+    FundingShare,
     FundSource,
     Mechanism,
     PaymentReleased,
@@ -29,6 +31,12 @@ from shared.contracts.funding import (
 from tests.support.events import grant_awarded
 
 AWARD = grant_awarded("award-1")
+COUNCIL = FundingShare(
+    organisation_id="GB-LAE-WLT", organisation_name="Wiltshire Council", amount=Decimal("60.00")
+)
+OPCC = FundingShare(
+    organisation_id="GB-PLA-WILTS-OPCC", organisation_name="Wiltshire OPCC", amount=Decimal("40.00")
+)
 FUND = "moj-victims-2017-18"
 EXAMPLES: list[DomainEvent] = [
     AWARD,
@@ -122,6 +130,15 @@ EXAMPLES: list[DomainEvent] = [
         amount=Decimal("100.00"),
         reason="unspent",
         raised_on=date(2019, 10, 1),
+        funded_by=(COUNCIL, OPCC),
+    ),
+    ClawbackRepaid(
+        fund_id=FUND,
+        award_id="award-1",
+        amount=Decimal("100.00"),
+        reference="BACS remittance 2019-11-04",
+        repaid_on=date(2019, 11, 4),
+        funded_by=(COUNCIL, OPCC),
     ),
     CommitmentReleased(
         fund_id=FUND,
