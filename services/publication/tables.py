@@ -1,7 +1,10 @@
-"""Publication's read models, in the service's schema: the feed index and what deciding needs.
+"""Publication's read models: the feed index and what deciding needs, in `proj_publication_feed`.
 
-The truth is the feed stream in publication's event store; these tables, written in the same
-transaction as each append, index it for filtering and keep the state `domain.decide` reads.
+The truth is the feed stream (and its hold stream) in publication's event store; these tables are
+an inline projection of it (`views.FeedProjection`), written in the same transaction as each
+append and rebuildable from event 0 with `commissioning rebuild publication_feed`. The
+projection writes through schema-less tables mapped onto its schema; readers use the same
+definitions qualified with that schema (`feed_tables(FEED_SCHEMA)`).
 """
 
 from __future__ import annotations
@@ -12,23 +15,25 @@ from functools import cache
 from sqlalchemy import BigInteger, Column, DateTime, Integer, MetaData, String, Table
 from sqlalchemy.dialects.postgresql import JSONB
 
-SCHEMA = "publication"
+PROJECTION = "publication_feed"
+FEED_SCHEMA = f"proj_{PROJECTION}"  # the schema the projection runner keeps it in
 
 
 @dataclass(frozen=True)
 class FeedTables:
     """The publication tables of one schema (the service's, or a test's)."""
 
-    schema: str
+    schema: str | None  # None: the projection's own, mapped onto its schema when applied
     metadata: MetaData
     entries: Table
     subjects: Table
     decision_counters: Table
+    held: Table
 
 
 @cache
-def feed_tables(schema: str = SCHEMA) -> FeedTables:
-    """The table definitions for `schema`, built once per schema."""
+def feed_tables(schema: str | None = FEED_SCHEMA) -> FeedTables:
+    """The table definitions for `schema` (None: unqualified), built once per schema."""
     metadata = MetaData(schema=schema)
     entries = Table(
         "feed_entries",
@@ -58,9 +63,16 @@ def feed_tables(schema: str = SCHEMA) -> FeedTables:
         Column("year", Integer, primary_key=True, autoincrement=False),
         Column("count", Integer, nullable=False),
     )
-    return FeedTables(schema, metadata, entries, subjects, decision_counters)
+    held = Table(
+        "held_entries",
+        metadata,
+        Column("hold", BigInteger, primary_key=True, autoincrement=False),
+        Column("waiting_for", String(300), nullable=False, index=True),  # a subject key
+        Column("body", JSONB, nullable=False),  # the FeedEntryHeld payload
+    )
+    return FeedTables(schema, metadata, entries, subjects, decision_counters, held)
 
 
-def notify_channel(schema: str = SCHEMA) -> str:
+def notify_channel(schema: str | None = FEED_SCHEMA) -> str:
     """The PostgreSQL channel told the newest entry number after each commit."""
     return f"feed_{schema}"

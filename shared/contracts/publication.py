@@ -47,3 +47,35 @@ class FeedEntryPublished(DomainEvent):
     source_event_id: UUID
     source_event_type: str
     data: dict[str, Any] = Field(default_factory=dict)  # public facts only: no personal data
+
+
+@event("publication")
+class FeedEntryHeld(DomainEvent):
+    """An entry waits for the entry it is about: its fact arrived before its referent's.
+
+    Events reach publication from three topics with no order between them: a payment or an
+    outcome can arrive before the award it refers to. Publication holds such an entry (on the
+    feed's hold stream, not in the feed) and publishes it right after its referent.
+    """
+
+    hold: int = Field(ge=1)  # the event's version on the hold stream
+    waiting_for: str = Field(min_length=1)  # the subject it refers to, e.g. "award:award-42"
+    entry_type: EntryType
+    subject: str = Field(min_length=1)
+    title: str = Field(min_length=1)
+    partnership_id: str
+    fund_id: str | None = None
+    occurred_at: AwareDatetime
+    decision_reference: str | None = None
+    source_event_id: UUID
+    source_event_type: str
+    source_correlation_id: UUID | None = None
+    data: dict[str, Any] = Field(default_factory=dict)  # public facts only, as mapped
+
+
+@event("publication")
+class HeldEntriesReleased(DomainEvent):
+    """Held entries were published, right after the entry they waited for."""
+
+    holds: list[int] = Field(min_length=1)
+    referent: int = Field(ge=1)  # the number of the entry they waited for

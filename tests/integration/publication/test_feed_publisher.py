@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, AsyncIterator
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.publication.mapping import Policy
@@ -14,24 +14,35 @@ from services.publication.projections import FEED_STREAM, FeedPublisher
 from services.publication.queries import FeedFilter, all_entries
 from services.publication.stream import Broadcaster
 from services.publication.tables import FeedTables, feed_tables
+from services.publication.views import FeedProjection
 from shared.consumer import EventConsumer
 from shared.eventstore.store import EventStore
+from shared.projection import ProjectionRunner
 from tests.unit.publication.builders import approval, contract, decommissioned, envelope, grant
 
 
 @pytest.fixture
-async def tables(engine: AsyncEngine, schema: str) -> FeedTables:
-    """Publication's tables in the test's own schema."""
-    found = feed_tables(schema)
+async def runner(engine: AsyncEngine, schema: str) -> AsyncIterator[ProjectionRunner]:
+    """Publication's feed projection, for the test's store schema, in a schema of its own."""
+    found = ProjectionRunner(FeedProjection(f"{schema}_feed"), engine)
+    await found.prepare()
+    yield found
     async with engine.begin() as conn:
-        await conn.run_sync(found.metadata.create_all)
-    return found
+        await conn.execute(text(f"DROP SCHEMA IF EXISTS {found.schema} CASCADE"))
 
 
-def consumer(engine: AsyncEngine, schema: str) -> EventConsumer:
+@pytest.fixture
+def tables(runner: ProjectionRunner) -> FeedTables:
+    """The feed tables as readers see them (qualified with the projection's schema)."""
+    return feed_tables(runner.schema)
+
+
+def consumer(engine: AsyncEngine, schema: str, tables: FeedTables) -> EventConsumer:
     """The feed consumer as the service runs it, without a broker (events handed in directly)."""
+    assert tables.schema is not None
+    view = FeedProjection(tables.schema.removeprefix("proj_"))
     return EventConsumer(
-        "publication.feed", engine, schema, FeedPublisher(Policy(10), schema), None
+        "publication.feed", engine, schema, FeedPublisher(Policy(10), schema, view), None
     )
 
 
@@ -44,8 +55,8 @@ async def test_entries_are_appended_to_the_feed_stream_and_indexed(
     engine: AsyncEngine, schema: str, tables: FeedTables
 ) -> None:
     events = [envelope(approval("app-1")), envelope(grant("a1")), envelope(contract("c1"))]
-    await consumer(engine, schema).process(events)
-    await consumer(engine, schema).process([envelope(decommissioned("c1"))])
+    await consumer(engine, schema, tables).process(events)
+    await consumer(engine, schema, tables).process([envelope(decommissioned("c1"))])
     assert await numbers(engine, tables) == [1, 2, 3, 4, 5]
     store = EventStore(schema)
     async with engine.connect() as conn:
@@ -64,10 +75,10 @@ async def test_a_redelivered_event_publishes_nothing_twice(
     engine: AsyncEngine, schema: str, tables: FeedTables
 ) -> None:
     award = envelope(grant("a1"))
-    await consumer(engine, schema).process([award])
-    await consumer(engine, schema).process([award, envelope(grant("a2"))])
+    await consumer(engine, schema, tables).process([award])
+    await consumer(engine, schema, tables).process([award, envelope(grant("a2"))])
     # The same fact under a new event id (a producer retrying) is recognised too.
-    await consumer(engine, schema).process([envelope(grant("a2"))])
+    await consumer(engine, schema, tables).process([envelope(grant("a2"))])
     assert await numbers(engine, tables) == [1, 2]
 
 
@@ -75,7 +86,7 @@ async def test_concurrent_publishers_number_gaplessly(
     engine: AsyncEngine, schema: str, tables: FeedTables
 ) -> None:
     batches = [[envelope(grant(f"a{b}-{n}")) for n in range(10)] for b in range(4)]
-    await asyncio.gather(*(consumer(engine, schema).process(batch) for batch in batches))
+    await asyncio.gather(*(consumer(engine, schema, tables).process(batch) for batch in batches))
     assert await numbers(engine, tables) == list(range(1, 41))
 
 
@@ -91,18 +102,20 @@ async def _take(stream: AsyncGenerator[str, None], count: int) -> list[int]:
 async def test_a_subscriber_resuming_gets_exactly_what_it_missed_then_live_entries(
     engine: AsyncEngine, schema: str, tables: FeedTables
 ) -> None:
-    await consumer(engine, schema).process([envelope(grant(f"a{n}")) for n in range(5)])
+    await consumer(engine, schema, tables).process([envelope(grant(f"a{n}")) for n in range(5)])
     feed = Broadcaster(engine, tables)
     try:
         first = feed.subscribe(0, heartbeat=0.2, wanted=lambda e: True)
         assert await _take(first, 5) == [1, 2, 3, 4, 5]
         await first.aclose()  # the client drops after entry 5 (and misses what comes next)
-        await consumer(engine, schema).process([envelope(grant(f"b{n}")) for n in range(3)])
+        await consumer(engine, schema, tables).process([envelope(grant(f"b{n}")) for n in range(3)])
         resumed = feed.subscribe(5, heartbeat=0.2, wanted=lambda e: True)
         assert await _take(resumed, 3) == [6, 7, 8]
         waiting = asyncio.create_task(_take(resumed, 2))
         await asyncio.sleep(0.3)  # the subscriber is now idle, on heartbeats
-        await consumer(engine, schema).process([envelope(grant("c1")), envelope(grant("c2"))])
+        await consumer(engine, schema, tables).process(
+            [envelope(grant("c1")), envelope(grant("c2"))]
+        )
         assert await waiting == [9, 10]  # woken by NOTIFY, not by a poll
         await resumed.aclose()
     finally:
@@ -112,7 +125,7 @@ async def test_a_subscriber_resuming_gets_exactly_what_it_missed_then_live_entri
 async def test_far_behind_subscribers_read_the_gap_from_the_database(
     engine: AsyncEngine, schema: str, tables: FeedTables
 ) -> None:
-    await consumer(engine, schema).process([envelope(grant(f"a{n}")) for n in range(30)])
+    await consumer(engine, schema, tables).process([envelope(grant(f"a{n}")) for n in range(30)])
     feed = Broadcaster(engine, tables)
     try:
         await asyncio.sleep(0.5)  # the broadcaster has started following at the head

@@ -168,5 +168,5 @@ def publish(
     entries: list[FeedEntryPublished] = []
     for env in envelopes:
         decided, state = decide(state, env, candidates_of(env, POLICY))
-        entries.extend(decided)
+        entries.extend(entry for _, entry in decided.entries)
     return entries, state
