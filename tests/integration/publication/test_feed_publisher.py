@@ -3,52 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator
 
-import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.publication.mapping import Policy
-from services.publication.projections import FEED_STREAM, FeedPublisher
-from services.publication.queries import FeedFilter, all_entries
+from services.publication.projections import FEED_STREAM
 from services.publication.stream import Broadcaster
-from services.publication.tables import FeedTables, feed_tables
-from services.publication.views import FeedProjection
-from shared.consumer import EventConsumer
+from services.publication.tables import FeedTables
 from shared.eventstore.store import EventStore
-from shared.projection import ProjectionRunner
+from tests.integration.publication.support import consumer, numbers
 from tests.unit.publication.builders import approval, contract, decommissioned, envelope, grant
-
-
-@pytest.fixture
-async def runner(engine: AsyncEngine, schema: str) -> AsyncIterator[ProjectionRunner]:
-    """Publication's feed projection, for the test's store schema, in a schema of its own."""
-    found = ProjectionRunner(FeedProjection(f"{schema}_feed"), engine)
-    await found.prepare()
-    yield found
-    async with engine.begin() as conn:
-        await conn.execute(text(f"DROP SCHEMA IF EXISTS {found.schema} CASCADE"))
-
-
-@pytest.fixture
-def tables(runner: ProjectionRunner) -> FeedTables:
-    """The feed tables as readers see them (qualified with the projection's schema)."""
-    return feed_tables(runner.schema)
-
-
-def consumer(engine: AsyncEngine, schema: str, tables: FeedTables) -> EventConsumer:
-    """The feed consumer as the service runs it, without a broker (events handed in directly)."""
-    assert tables.schema is not None
-    view = FeedProjection(tables.schema.removeprefix("proj_"))
-    return EventConsumer(
-        "publication.feed", engine, schema, FeedPublisher(Policy(10), schema, view), None
-    )
-
-
-async def numbers(engine: AsyncEngine, tables: FeedTables) -> list[int]:
-    async with engine.connect() as conn:
-        return [e.number for e in await all_entries(conn, tables, FeedFilter())]
 
 
 async def test_entries_are_appended_to_the_feed_stream_and_indexed(
