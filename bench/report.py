@@ -11,7 +11,7 @@ class Result:
 
     name: str
     ours: float
-    baseline: float
+    baseline: float  # 0: no baseline (a figure of the whole platform), shown as "–"
     unit: str = "ev/s"
     target: float | None = None  # the lowest acceptable ratio
     note: str = ""
@@ -33,6 +33,8 @@ class Result:
 
 
 def _ratio(result: Result) -> str:
+    if not result.baseline:
+        return "–"
     # Enough digits that a ratio just under its target does not print as the target itself.
     shown = f"{result.ratio:.2f}"
     if result.missed and result.target is not None and float(shown) >= result.target:
@@ -41,6 +43,8 @@ def _ratio(result: Result) -> str:
 
 
 def _figure(value: float, unit: str) -> str:
+    if not value:
+        return "–"
     return f"{value:,.1f} ms" if unit == "ms" else f"{value:,.0f} {unit}"
 
 

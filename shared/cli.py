@@ -234,10 +234,15 @@ def _configure_generate(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--applications", type=int, default=10, help="per partnership")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
-        "--applications-url",
-        default=os.environ.get("APPLICATIONS_URL", "http://127.0.0.1:8001"),
-        help="the applications service (default: $APPLICATIONS_URL or http://127.0.0.1:8001)",
+        "--workers", type=int, default=8, help="threads making requests (default: 8)"
     )
+    for service, port in (("applications", 8001), ("funding", 8002), ("monitoring", 8003)):
+        variable = f"{service.upper()}_URL"
+        parser.add_argument(
+            f"--{service}-url",
+            default=os.environ.get(variable, f"http://127.0.0.1:{port}"),
+            help=f"the {service} service (default: ${variable} or http://127.0.0.1:{port})",
+        )
 
 
 def _run_generate(args: argparse.Namespace) -> int:
@@ -246,27 +251,36 @@ def _run_generate(args: argparse.Namespace) -> int:
     from shared.demo_year.platform import StoryError
     from shared.ops.generate import generate
 
-    if args.partnerships < 1 or args.applications < 1:
-        print("generate: --partnerships and --applications must be at least 1", file=sys.stderr)
+    if args.partnerships < 1 or args.applications < 1 or args.workers < 1:
+        print(
+            "generate: --partnerships, --applications and --workers must be at least 1",
+            file=sys.stderr,
+        )
         return 2
     secret = AuthSettings().jwt_secret
+    urls = {
+        "applications": args.applications_url,
+        "funding": args.funding_url,
+        "monitoring": args.monitoring_url,
+    }
     with tqdm(total=args.partnerships * args.applications, unit="app", desc="generate") as bar:
         try:
             made = generate(
-                args.applications_url,
+                urls,
                 secret,
                 args.partnerships,
                 args.applications,
                 args.seed,
                 bar.update,
+                workers=args.workers,
             )
         except StoryError as error:
             print(f"generate: {error}", file=sys.stderr)
             return 1
-    print(
-        f"generated {made.applications} applications in {made.partnerships} partnership(s) "
-        f"(gen-{args.seed}-1...), {made.ineligible} screened ineligible"
-    )
+    print(f"generated {made.describe()}; partnerships gen-{args.seed}-1...")
+    if made.award_latencies:
+        ms = sorted(1000 * s for s in made.award_latencies)
+        print(f"approve -> award: median {ms[len(ms) // 2]:.0f} ms, slowest {ms[-1]:.0f} ms")
     return 0
 
 
@@ -311,7 +325,8 @@ COMMANDS: list[Command] = [
     ),
     Command(
         name="generate",
-        help="create seeded synthetic partnerships and applications through the applications API",
+        help="a seeded synthetic year at volume (applications to awards, plans and returns) "
+        "through the public APIs",
         configure=_configure_generate,
         run=_run_generate,
     ),
