@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, Select, func, not_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, not_, or_, select
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.applications.domain.applications import ASSESSMENT
-from services.applications.projections import accreditations, applications, organisations
+from services.applications.domain.users import User
+from services.applications.projections import (
+    accreditations,
+    applications,
+    drafts,
+    mapped,
+    organisations,
+    rounds,
+    schemes,
+    users,
+)
 from shared.auth import Principal, Role
 
 
@@ -22,6 +34,9 @@ class ApplicationSort(StrEnum):
     AMOUNT_DESC = "-amount"
     RANK = "rank"
 
+
+# Who sees how many drafts a round has in progress (a count, never a draft's content).
+DRAFT_COUNTERS = frozenset({Role.COMMISSIONER, Role.AUDITOR})
 
 _ORDER = {
     ApplicationSort.SUBMITTED: (applications.c.submitted_at,),
@@ -51,6 +66,7 @@ def visible_to(principal: Principal) -> list[ColumnElement[bool]]:
 async def _page(
     conn: AsyncConnection, query: Select[tuple[object, ...]], limit: int, offset: int
 ) -> tuple[int, list[RowMapping]]:
+    conn = await mapped(conn)
     total = await conn.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     rows = await conn.execute(query.limit(limit).offset(offset))
     return int(total or 0), list(rows.mappings())
@@ -121,3 +137,141 @@ async def list_accreditations(
         )
     )
     return await _page(conn, query, limit, offset)
+
+
+class RoundStatus(StrEnum):
+    """Where a round stands today: not yet open, accepting applications, or closed."""
+
+    UPCOMING = "upcoming"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+def round_status(
+    opens_on: date, closes_on: date, closed_on: date | None, today: date
+) -> RoundStatus:
+    """A round's status on `today` (the same rule as `not_accepting` in the domain)."""
+    if closed_on is not None or today > closes_on:
+        return RoundStatus.CLOSED
+    return RoundStatus.UPCOMING if today < opens_on else RoundStatus.OPEN
+
+
+def _round_in(status: RoundStatus, today: date) -> ColumnElement[bool]:
+    closed = or_(rounds.c.closed_on.is_not(None), rounds.c.closes_on < today)
+    if status is RoundStatus.CLOSED:
+        return closed
+    if status is RoundStatus.UPCOMING:
+        return and_(not_(closed), rounds.c.opens_on > today)
+    return and_(not_(closed), rounds.c.opens_on <= today)
+
+
+@dataclass(frozen=True)
+class CatalogueFilter:
+    """Filters of the scheme and round listings; None matches anything."""
+
+    mechanism: str | None = None
+    fund_id: str | None = None
+    decision_mode: str | None = None
+    status: RoundStatus | None = None
+    scheme_id: str | None = None
+
+
+async def list_rounds(
+    conn: AsyncConnection,
+    principal: Principal,
+    wanted: CatalogueFilter,
+    today: date,
+    limit: int,
+    offset: int,
+) -> tuple[int, list[RowMapping]]:
+    """One page of the partnership's rounds, latest opening first; commissioners and auditors
+    also see how many drafts are in progress (never what they say: docs/adr/0023)."""
+    conditions = [rounds.c.partnership_id == principal.partnership_id]
+    for name in ("mechanism", "fund_id", "decision_mode", "scheme_id"):
+        if (value := getattr(wanted, name)) is not None:
+            conditions.append(rounds.c[name] == value)
+    if wanted.status is not None:
+        conditions.append(_round_in(wanted.status, today))
+    in_progress = (
+        select(func.count())
+        .where(drafts.c.round_id == rounds.c.round_id)
+        .scalar_subquery()
+        .label("drafts_in_progress")
+    )
+    columns = [rounds, in_progress] if principal.role in DRAFT_COUNTERS else [rounds]
+    query = (
+        select(*columns)
+        .where(*conditions)
+        .order_by(rounds.c.opens_on.desc(), rounds.c.name, rounds.c.round_id)
+    )
+    return await _page(conn, query, limit, offset)
+
+
+async def list_schemes(
+    conn: AsyncConnection,
+    partnership_id: str,
+    wanted: CatalogueFilter,
+    today: date,
+    limit: int,
+    offset: int,
+) -> tuple[int, list[RowMapping]]:
+    """One page of the partnership's schemes by name; `status` keeps schemes with such a round."""
+    conditions = [schemes.c.partnership_id == partnership_id]
+    for name in ("mechanism", "fund_id", "decision_mode", "scheme_id"):
+        if (value := getattr(wanted, name)) is not None:
+            conditions.append(schemes.c[name] == value)
+    if wanted.status is not None:
+        conditions.append(
+            exists().where(
+                rounds.c.partnership_id == partnership_id,
+                rounds.c.scheme_id == schemes.c.scheme_id,
+                _round_in(wanted.status, today),
+            )
+        )
+    query = select(schemes).where(*conditions).order_by(schemes.c.name, schemes.c.scheme_id)
+    return await _page(conn, query, limit, offset)
+
+
+async def list_drafts(
+    conn: AsyncConnection, principal: Principal, round_id: str | None, limit: int, offset: int
+) -> tuple[int, list[RowMapping]]:
+    """One page of the caller's organisation's unsubmitted drafts, last saved first."""
+    conditions = [
+        drafts.c.partnership_id == principal.partnership_id,
+        drafts.c.organisation_id == principal.organisation_id,
+    ]
+    if round_id:
+        conditions.append(drafts.c.round_id == round_id)
+    query = (
+        select(drafts)
+        .where(*conditions)
+        .order_by(drafts.c.saved_at.desc(), drafts.c.application_id)
+    )
+    return await _page(conn, query, limit, offset)
+
+
+async def list_users(
+    conn: AsyncConnection, partnership_id: str, organisation_id: str, limit: int, offset: int
+) -> tuple[int, list[RowMapping]]:
+    """One page of an organisation's registered users, by user id."""
+    query = (
+        select(users)
+        .where(users.c.partnership_id == partnership_id, users.c.organisation_id == organisation_id)
+        .order_by(users.c.user_id)
+    )
+    return await _page(conn, query, limit, offset)
+
+
+async def registered_user(conn: AsyncConnection, partnership_id: str, user_id: str) -> User | None:
+    """The registry's entry for a token's user, if the user is registered."""
+    conn = await mapped(conn)
+    row = (
+        await conn.execute(
+            select(users).where(
+                users.c.partnership_id == partnership_id, users.c.user_id == user_id
+            )
+        )
+    ).one_or_none()
+    if row is None:
+        return None
+    return User(row.user_id, row.organisation_id, tuple(Role(r) for r in row.roles), row.active)

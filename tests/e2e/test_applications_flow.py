@@ -21,6 +21,7 @@ from shared.messaging import topic_for
 from tests.support.applications import (
     Partnership,
     application_body,
+    assign_panel,
     publish_award_blocked,
     round_dates,
     running_applications,
@@ -42,7 +43,8 @@ async def service(
 
 
 async def dorset(service: ServiceProcess) -> tuple[Partnership, str]:
-    """A partnership with priorities, two charities, a council, the Dorset scheme and a round."""
+    """A partnership with priorities, two charities, a council, the Dorset scheme and a round
+    with its two assessors assigned."""
     p = Partnership(service, "dorset")
     await p.ok("PUT", "/plan-priorities", C, json={"priorities": ["protect the most vulnerable"]})
     for org, kind in ((CHARITY, "charity"), (OTHER_CHARITY, "charity")):
@@ -67,6 +69,7 @@ async def dorset(service: ServiceProcess) -> tuple[Partnership, str]:
         C,
         json={"name": "2019/20", **round_dates()},
     )
+    await assign_panel(p, opened["id"])
     return p, opened["id"]
 
 

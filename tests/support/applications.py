@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -11,16 +12,29 @@ from typing import Any
 
 import httpx
 from aiokafka import AIOKafkaProducer
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from services.applications.handlers.base import ProjectedStore
 from shared.auth import Principal, Role, mint_token
 from shared.contracts.funding import AwardBlocked
 from shared.eventstore.envelope import Actor, Envelope, seal
 from shared.infra.databases import create_databases, drop_databases
 from shared.infra.processes import ServiceProcess, stop_all, wait_until_healthy
 from shared.messaging import topic_for
+from shared.projection import ProjectionRunner
 from tests.support.services import TEST_SECRET, free_base_port
 
 TODAY = datetime.now(UTC).date()
+
+
+@dataclass(frozen=True)
+class Applications:
+    """The service's engine, its read model's runner, and the store appending through it."""
+
+    engine: AsyncEngine
+    runner: ProjectionRunner
+    store: ProjectedStore
+    database_url: str
 
 
 async def running_applications(
@@ -76,6 +90,37 @@ class Partnership:
         assert answer.status_code in (200, 201), answer.text
         body: dict[str, Any] = answer.json()
         return body
+
+
+OPCC = "GB-PLA-DORSET-OPCC"
+PANEL = ("assessor-1", "assessor-2")  # the user ids `Partnership.client(Role.ASSESSOR)` signs in as
+
+
+async def assign_panel(
+    p: Partnership, round_id: str, assessors: tuple[str, ...] = PANEL, org: str = OPCC
+) -> None:
+    """Register the OPCC (if need be) and the assessors as users, and assign them to the round."""
+    async with p.client(Role.COMMISSIONER) as commissioner:
+        registered = await commissioner.post(
+            f"{p.base}/organisations",
+            json={"organisation_id": org, "name": "Office of the PCC", "kind": "opcc"},
+        )
+        assert registered.status_code in (201, 409), registered.text
+        for user in assessors:
+            answer = await commissioner.post(
+                f"{p.base}/users",
+                json={
+                    "user_id": user,
+                    "display_name": f"Panel member {user}",
+                    "organisation_id": org,
+                    "roles": ["assessor"],
+                },
+            )
+            assert answer.status_code in (201, 409), answer.text
+        assigned = await commissioner.put(
+            f"{p.base}/rounds/{round_id}/assessors", json={"assessor_ids": list(assessors)}
+        )
+        assert assigned.status_code == 200, assigned.text
 
 
 def round_dates(opens_in: int = -1, closes_in: int = 30) -> dict[str, str]:

@@ -25,13 +25,17 @@ from services.applications.api.common import (
     context,
     domain_errors,
     recorded,
+    store_of,
 )
 from services.applications.domain.applications import Draft, Status
 from services.applications.domain.decisions import mean_score
+from services.applications.domain.errors import ForbiddenError
+from services.applications.domain.schemes import assessor_refusal
 from services.applications.handlers import applications as commands
 from services.applications.handlers.streams import load_round, new_id
 from services.applications.queries import ApplicationSort, list_applications
 from shared.api import PageDep, RuntimeDep
+from shared.auth import Role
 
 router = APIRouter(prefix="/partnerships/{partnership_id}", tags=["applications"], responses=ERRORS)
 
@@ -54,7 +58,7 @@ async def post_application(
     draft = Draft(**{**body.model_dump(), "plan_priorities": tuple(body.plan_priorities)})
     with domain_errors():
         stored = await commands.submit(
-            runtime.engine, runtime.store, context(principal), application_id, round_id, draft
+            runtime.engine, store_of(runtime), context(principal), application_id, round_id, draft
         )
     response.headers["Location"] = f"/partnerships/{partnership_id}/applications/{application_id}"
     return recorded(application_id, stored)
@@ -75,7 +79,11 @@ async def get_applications(
     filters = {"status": status.value if status else None, "organisation_id": organisation_id}
     with domain_errors():
         async with runtime.engine.connect() as conn:
-            await load_round(conn, runtime.store, partnership_id, round_id)
+            current = await load_round(conn, store_of(runtime), partnership_id, round_id)
+            if principal.role is Role.ASSESSOR and (
+                refusal := assessor_refusal(current, principal.user_id)
+            ):
+                raise ForbiddenError(refusal)
             total, rows = await list_applications(
                 conn, principal, round_id, filters, sort, page.limit, page.offset
             )
@@ -120,7 +128,11 @@ async def post_screening(
     """Screen a submitted application: eligible, or ineligible naming every failed rule."""
     with domain_errors():
         stored = await commands.screen(
-            runtime.engine, runtime.store, context(principal), application_id, body.other_failures
+            runtime.engine,
+            store_of(runtime),
+            context(principal),
+            application_id,
+            body.other_failures,
         )
     return recorded(application_id, stored)
 
@@ -138,7 +150,7 @@ async def post_declaration(
     with domain_errors():
         stored = await commands.declare_conflict(
             runtime.engine,
-            runtime.store,
+            store_of(runtime),
             context(principal),
             application_id,
             body.has_conflict,
@@ -160,7 +172,7 @@ async def post_scores(
     with domain_errors():
         stored = await commands.score(
             runtime.engine,
-            runtime.store,
+            store_of(runtime),
             context(principal),
             application_id,
             body.scores,
@@ -181,7 +193,7 @@ async def post_approval(
     with domain_errors():
         stored = await commands.approve(
             runtime.engine,
-            runtime.store,
+            store_of(runtime),
             context(principal),
             application_id,
             body.decision_reference,
@@ -202,7 +214,7 @@ async def post_rejection(
     with domain_errors():
         stored = await commands.reject(
             runtime.engine,
-            runtime.store,
+            store_of(runtime),
             context(principal),
             application_id,
             body.decision_reference,
@@ -223,6 +235,6 @@ async def post_withdrawal(
     await visible_application(runtime, principal, application_id)
     with domain_errors():
         stored = await commands.withdraw(
-            runtime.engine, runtime.store, context(principal), application_id, body.reason
+            runtime.engine, store_of(runtime), context(principal), application_id, body.reason
         )
     return recorded(application_id, stored)

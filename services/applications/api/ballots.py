@@ -12,6 +12,7 @@ from services.applications.api.common import (
     Recorded,
     domain_errors,
     recorded,
+    store_of,
 )
 from services.applications.api.common import context as member_context
 from services.applications.domain.ballots import Ballot, ballot, voter_hash
@@ -78,7 +79,7 @@ def _view(state: Ballot) -> BallotView:
 
 async def _load(runtime: ServiceRuntime, partnership_id: str, round_id: str) -> Ballot:
     async with runtime.engine.connect() as conn:
-        past = await history(conn, runtime.store, partnership_id, ballot_stream(round_id)[1])
+        past = await history(conn, store_of(runtime), partnership_id, ballot_stream(round_id)[1])
     state = ballot(past)
     if state is None:
         raise NotFoundError(f"no ballot for round {round_id!r} in partnership {partnership_id!r}")
@@ -94,7 +95,7 @@ async def post_ballot(
     """Open the public vote on a closed round's eligible projects."""
     with domain_errors():
         stored = await commands.open_ballot(
-            runtime.engine, runtime.store, member_context(principal), round_id
+            runtime.engine, store_of(runtime), member_context(principal), round_id
         )
     return recorded(round_id, stored)
 
@@ -120,7 +121,7 @@ async def post_ballot_closure(
     with domain_errors():
         stored = await commands.close_ballot(
             runtime.engine,
-            runtime.store,
+            store_of(runtime),
             member_context(principal),
             round_id,
             body.decision_reference,
@@ -153,7 +154,7 @@ async def post_vote(
     with domain_errors():
         stored = await commands.vote(
             runtime.engine,
-            runtime.store,
+            store_of(runtime),
             context,
             round_id,
             voter_hash(salt, body.voter),

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import Depends, HTTPException, status
 from pydantic import BaseModel
 
+from services.applications.api.guards import registered_member
 from services.applications.domain.errors import (
     ConflictError,
     DomainError,
@@ -18,19 +20,21 @@ from services.applications.domain.errors import (
     NotFoundError,
     RuleViolationError,
 )
-from services.applications.handlers.base import Context
-from shared.api import partnership_member
+from services.applications.handlers.base import Context, ProjectedStore
+from services.applications.projections import NAME
 from shared.auth import Principal, Role
 from shared.eventstore.envelope import Envelope
+from shared.projection import ProjectionRunner
+from shared.runtime import ServiceRuntime
 
-Commissioner = Annotated[Principal, Depends(partnership_member(Role.COMMISSIONER))]
-Member = Annotated[Principal, Depends(partnership_member(*Role))]
-Reader = Annotated[Principal, Depends(partnership_member(Role.COMMISSIONER, Role.AUDITOR))]
-Assessor = Annotated[Principal, Depends(partnership_member(Role.ASSESSOR))]
-Applicant = Annotated[Principal, Depends(partnership_member(Role.APPLICANT))]
+Commissioner = Annotated[Principal, Depends(registered_member(Role.COMMISSIONER))]
+Member = Annotated[Principal, Depends(registered_member(*Role))]
+Reader = Annotated[Principal, Depends(registered_member(Role.COMMISSIONER, Role.AUDITOR))]
+Assessor = Annotated[Principal, Depends(registered_member(Role.ASSESSOR))]
+Applicant = Annotated[Principal, Depends(registered_member(Role.APPLICANT))]
 CaseReader = Annotated[
     Principal,
-    Depends(partnership_member(Role.COMMISSIONER, Role.AUDITOR, Role.ASSESSOR, Role.APPLICANT)),
+    Depends(registered_member(Role.COMMISSIONER, Role.AUDITOR, Role.ASSESSOR, Role.APPLICANT)),
 ]
 
 ERRORS: dict[int | str, dict[str, str]] = {
@@ -74,6 +78,16 @@ def recorded(id_: str, envelopes: list[Envelope]) -> Recorded:
             for e in envelopes
         ],
     )
+
+
+@lru_cache(maxsize=8)
+def _projected(runner: ProjectionRunner) -> ProjectedStore:
+    return ProjectedStore(runner)
+
+
+def store_of(runtime: ServiceRuntime) -> ProjectedStore:
+    """The running service's store, appending through the inline read model."""
+    return _projected(runtime.projections[NAME])
 
 
 def context(principal: Principal) -> Context:

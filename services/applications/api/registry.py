@@ -14,13 +14,15 @@ from services.applications.api.common import (
     context,
     domain_errors,
     recorded,
+    store_of,
 )
+from services.applications.api.guards import registered_member
 from services.applications.domain.registry import plan_priorities
 from services.applications.handlers import registry
 from services.applications.handlers.base import history
 from services.applications.handlers.streams import partnership_stream
 from services.applications.queries import list_accreditations, list_organisations
-from shared.api import PageDep, RuntimeDep, partnership_member
+from shared.api import PageDep, RuntimeDep
 from shared.auth import Principal, Role
 from shared.contracts.applications import OrganisationKind
 from shared.contracts.base import Money
@@ -28,7 +30,7 @@ from shared.contracts.base import Money
 router = APIRouter(prefix="/partnerships/{partnership_id}", tags=["registry"], responses=ERRORS)
 Registrar = Annotated[
     Principal,
-    Depends(partnership_member(Role.COMMISSIONER, Role.APPLICANT)),
+    Depends(registered_member(Role.COMMISSIONER, Role.APPLICANT)),
 ]
 
 
@@ -45,7 +47,7 @@ async def put_priorities(
     """Set the Police and Crime Plan priorities applications must serve."""
     with domain_errors():
         stored = await registry.set_priorities(
-            runtime.engine, runtime.store, context(principal), body.priorities
+            runtime.engine, store_of(runtime), context(principal), body.priorities
         )
     return recorded(partnership_id, stored)
 
@@ -55,7 +57,7 @@ async def get_priorities(partnership_id: str, principal: Member, runtime: Runtim
     """The partnership's current plan priorities."""
     async with runtime.engine.connect() as conn:
         past = await history(
-            conn, runtime.store, partnership_id, partnership_stream(partnership_id)[1]
+            conn, store_of(runtime), partnership_id, partnership_stream(partnership_id)[1]
         )
     current = plan_priorities(past)
     if not current:
@@ -102,7 +104,7 @@ async def post_organisation(
     with domain_errors():
         stored = await registry.register_organisation(
             runtime.engine,
-            runtime.store,
+            store_of(runtime),
             context(principal),
             body.organisation_id,
             body.name,
@@ -173,7 +175,7 @@ async def post_accreditation(
     with domain_errors():
         stored = await registry.accredit(
             runtime.engine,
-            runtime.store,
+            store_of(runtime),
             context(principal),
             body.organisation_id,
             body.service_category,
@@ -190,7 +192,7 @@ async def post_revocation(
     with domain_errors():
         stored = await registry.revoke(
             runtime.engine,
-            runtime.store,
+            store_of(runtime),
             context(principal),
             body.organisation_id,
             body.service_category,

@@ -15,6 +15,7 @@ from services.applications.api.common import (
     context,
     domain_errors,
     recorded,
+    store_of,
 )
 from services.applications.domain.schemes import LaunchScheme
 from services.applications.handlers import schemes
@@ -33,7 +34,7 @@ async def post_scheme(
 ) -> Recorded:
     """Launch a funding scheme: mechanism, fund, eligibility rules, decision mode."""
     with domain_errors():
-        stored = await schemes.launch(runtime.engine, runtime.store, context(principal), body)
+        stored = await schemes.launch(runtime.engine, store_of(runtime), context(principal), body)
     return recorded(body.scheme_id, stored)
 
 
@@ -44,7 +45,7 @@ async def get_scheme(
     """A scheme as launched."""
     with domain_errors():
         async with runtime.engine.connect() as conn:
-            return await load_scheme(conn, runtime.store, partnership_id, scheme_id)
+            return await load_scheme(conn, store_of(runtime), partnership_id, scheme_id)
 
 
 class OpenRound(BaseModel):
@@ -83,7 +84,7 @@ async def post_round(
     with domain_errors():
         stored = await schemes.open_round(
             runtime.engine,
-            runtime.store,
+            store_of(runtime),
             context(principal),
             scheme_id,
             round_id,
@@ -100,7 +101,7 @@ async def get_round(
     """A round: its scheme, dates and whether it was closed."""
     with domain_errors():
         async with runtime.engine.connect() as conn:
-            current = await load_round(conn, runtime.store, partnership_id, round_id)
+            current = await load_round(conn, store_of(runtime), partnership_id, round_id)
     return RoundView(**current.opened.model_dump(), closed_on=current.closed_on)
 
 
@@ -111,7 +112,7 @@ async def post_round_closure(
     """Close a round to further applications."""
     with domain_errors():
         stored = await schemes.close_round(
-            runtime.engine, runtime.store, context(principal), round_id
+            runtime.engine, store_of(runtime), context(principal), round_id
         )
     return recorded(round_id, stored)
 
@@ -142,7 +143,7 @@ async def get_ranking(
     """The round's scored applications ranked by mean weighted score (ties: earlier first)."""
     with domain_errors():
         async with runtime.engine.connect() as conn:
-            await load_round(conn, runtime.store, partnership_id, round_id)
+            await load_round(conn, store_of(runtime), partnership_id, round_id)
             total, rows = await list_applications(
                 conn, principal, round_id, {}, ApplicationSort.RANK, page.limit, page.offset
             )

@@ -104,11 +104,14 @@ def score(
 
 def mean_score(state: Application) -> Decimal | None:
     """The mean of the assessors' weighted totals (None before any score)."""
-    if not state.totals:
+    return mean_of(list(state.totals.values()))
+
+
+def mean_of(totals: Sequence[Decimal]) -> Decimal | None:
+    """The mean of weighted totals to the hundredth (None for none)."""
+    if not totals:
         return None
-    return (sum(state.totals.values(), start=Decimal(0)) / len(state.totals)).quantize(
-        Decimal("0.01")
-    )
+    return (sum(totals, start=Decimal(0)) / len(totals)).quantize(Decimal("0.01"))
 
 
 def rank(applications: Sequence[Application]) -> list[Application]:

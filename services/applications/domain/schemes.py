@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt
 
 from services.applications.domain.errors import ConflictError, RuleViolationError
+from services.applications.domain.users import User
+from shared.auth import Role
 from shared.contracts.applications import (
+    AssessorsAssigned,
     Criterion,
     DecisionMode,
     EligibilityRules,
@@ -83,10 +86,11 @@ def launch_scheme(existing: SchemeLaunched | None, command: LaunchScheme) -> Sch
 
 @dataclass(frozen=True)
 class Round:
-    """A round of a scheme and whether it was closed."""
+    """A round of a scheme, whether it was closed, and its assessors (None: none assigned)."""
 
     opened: RoundOpened
     closed_on: date | None = None
+    assessor_ids: tuple[str, ...] | None = None
 
 
 def round_of(events: Iterable[DomainEvent]) -> Round | None:
@@ -95,9 +99,53 @@ def round_of(events: Iterable[DomainEvent]) -> Round | None:
     for event in events:
         if isinstance(event, RoundOpened):
             state = Round(opened=event)
-        elif isinstance(event, RoundClosed) and state is not None:
-            state = Round(opened=state.opened, closed_on=event.closed_on)
+        elif state is None:
+            continue
+        elif isinstance(event, RoundClosed):
+            state = replace(state, closed_on=event.closed_on)
+        elif isinstance(event, AssessorsAssigned):
+            state = replace(state, assessor_ids=event.assessor_ids)
     return state
+
+
+def assign_assessors(
+    current: Round,
+    assessor_ids: Sequence[str],
+    registered: Mapping[str, User | None],
+    assigned_by: str,
+) -> AssessorsAssigned:
+    """Name the round's assessors: registered, active users with the assessor role."""
+    chosen = tuple(dict.fromkeys(assessor_ids))
+    failures = []
+    for assessor_id in chosen:
+        user = registered.get(assessor_id)
+        if user is None:
+            reason = f"{assessor_id} is not a registered user of the partnership"
+        elif not user.active:
+            reason = f"{assessor_id} was deactivated"
+        elif Role.ASSESSOR not in user.roles:
+            reason = f"{assessor_id} does not have the assessor role"
+        else:
+            continue
+        failures.append(FailedRule(rule="assessor_ids", reason=reason))
+    if failures:
+        raise RuleViolationError(failures)
+    return AssessorsAssigned(
+        round_id=current.opened.round_id, assessor_ids=chosen, assigned_by=assigned_by
+    )
+
+
+def assessor_refusal(current: Round, assessor_id: str) -> str | None:
+    """Why the assessor may not assess the round's applications, or None (docs/adr/0022)."""
+    name = f"round {current.opened.round_id}"
+    if current.assessor_ids is None:
+        return (
+            f"no assessors are assigned to {name} yet: a commissioner assigns them with "
+            "PUT .../rounds/{round_id}/assessors"
+        )
+    if assessor_id not in current.assessor_ids:
+        return f"assessor {assessor_id} is not assigned to {name}"
+    return None
 
 
 def open_round(

@@ -9,16 +9,16 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from services.applications.domain import applications as domain
 from services.applications.domain import decisions
 from services.applications.domain.applications import Application, Draft
-from services.applications.domain.errors import NotFoundError, RuleViolationError
+from services.applications.domain.errors import ForbiddenError, NotFoundError
+from services.applications.domain.schemes import assessor_refusal
 from services.applications.handlers.base import Context, execute
 from services.applications.handlers.streams import (
     APPLICATION,
-    load_organisation,
+    load_applicant,
     load_priorities,
     load_round,
     load_scheme,
 )
-from services.applications.projections import save_application
 from shared.contracts.base import DomainEvent
 from shared.eventstore.envelope import Envelope
 from shared.eventstore.store import EventStore
@@ -41,18 +41,11 @@ async def submit(
         pid = context.partnership_id
         current = await load_round(conn, store, pid, round_id)
         launched = await load_scheme(conn, store, pid, current.opened.scheme_id)
-        applicant = await load_organisation(conn, store, pid, organisation_id)
-        if applicant is None:
-            raise RuleViolationError.single(
-                "organisation",
-                f"organisation {organisation_id} is not registered in partnership {pid}: "
-                "register it before applying",
-            )
+        applicant = await load_applicant(conn, store, pid, organisation_id)
         priorities = await load_priorities(conn, store, pid)
         event = domain.submit(
             application_id, current, launched, applicant, draft, priorities, context.now
         )
-        await save_application(conn, pid, domain.Application(submitted=event))
         return [event]
 
     return await execute(engine, store, context, (APPLICATION, application_id), decide)
@@ -61,7 +54,7 @@ async def submit(
 async def _run(
     engine: AsyncEngine, store: EventStore, context: Context, application_id: str, step: Step
 ) -> list[Envelope]:
-    """Fold the application, take one step, and keep its row in the listing current."""
+    """Fold the application and take one step."""
 
     async def decide(conn: AsyncConnection, past: list[DomainEvent]) -> list[DomainEvent]:
         state = domain.application(past)
@@ -69,11 +62,7 @@ async def _run(
             raise NotFoundError(
                 f"no application {application_id!r} in partnership {context.partnership_id!r}"
             )
-        event = await step(conn, state)
-        after = domain.application([*past, event])
-        assert after is not None
-        await save_application(conn, context.partnership_id, after)
-        return [event]
+        return [await step(conn, state)]
 
     return await execute(engine, store, context, (APPLICATION, application_id), decide)
 
@@ -96,6 +85,15 @@ async def screen(
     return await _run(engine, store, context, application_id, step)
 
 
+async def _require_assigned(
+    conn: AsyncConnection, store: EventStore, context: Context, state: Application
+) -> None:
+    """Only the round's assigned assessors may declare on or score its applications."""
+    current = await load_round(conn, store, context.partnership_id, state.submitted.round_id)
+    if refusal := assessor_refusal(current, context.actor.user_id):
+        raise ForbiddenError(refusal)
+
+
 async def declare_conflict(
     engine: AsyncEngine,
     store: EventStore,
@@ -107,6 +105,7 @@ async def declare_conflict(
     """Record the calling assessor's declaration of interest."""
 
     async def step(conn: AsyncConnection, state: Application) -> DomainEvent:
+        await _require_assigned(conn, store, context, state)
         return decisions.declare_conflict(state, context.actor.user_id, has_conflict, details)
 
     return await _run(engine, store, context, application_id, step)
@@ -123,6 +122,7 @@ async def score(
     """Record the calling assessor's scores."""
 
     async def step(conn: AsyncConnection, state: Application) -> DomainEvent:
+        await _require_assigned(conn, store, context, state)
         launched = await load_scheme(conn, store, context.partnership_id, state.submitted.scheme_id)
         return decisions.score(state, launched, context.actor.user_id, scores, comment)
 

@@ -17,13 +17,7 @@ from services.applications.handlers.streams import (
     load_round,
     load_scheme,
 )
-from services.applications.projections import (
-    applications,
-    ballot_voters,
-    ballots,
-    save_application,
-    save_ballot,
-)
+from services.applications.projections import applications, ballot_voters, ballots, mapped
 from shared.contracts.applications import BallotCandidate, BallotClosed
 from shared.contracts.base import DomainEvent
 from shared.eventstore.envelope import Envelope
@@ -39,7 +33,7 @@ async def open_ballot(
         pid = context.partnership_id
         current = await load_round(conn, store, pid, round_id)
         launched = await load_scheme(conn, store, pid, current.opened.scheme_id)
-        rows = await conn.execute(
+        rows = await (await mapped(conn)).execute(
             select(applications)
             .where(
                 applications.c.partnership_id == pid,
@@ -57,9 +51,7 @@ async def open_ballot(
             )
             for r in rows
         ]
-        event = domain.open_ballot(domain.ballot(past), launched, current, candidates)
-        await save_ballot(conn, pid, event, closed=False)
-        return [event]
+        return [domain.open_ballot(domain.ballot(past), launched, current, candidates)]
 
     return await execute(engine, store, context, ballot_stream(round_id), decide)
 
@@ -73,7 +65,8 @@ async def vote(
     application_id: str,
 ) -> Envelope:
     """Record one voter's vote; a second vote by the same voter is refused (409)."""
-    async with engine.begin() as conn:
+    async with engine.begin() as connection:
+        conn = await mapped(connection)
         # FOR SHARE: votes go on side by side, but the close (FOR UPDATE) waits for them.
         row = (
             await conn.execute(
@@ -117,7 +110,8 @@ async def close_ballot(
 ) -> list[Envelope]:
     """Count the votes, choose the winners, approve them and reject the others."""
     pid = context.partnership_id
-    async with engine.begin() as conn:
+    async with engine.begin() as connection:
+        conn = await mapped(connection)
         locked = await conn.execute(
             select(ballots.c.round_id)
             .where(ballots.c.round_id == round_id, ballots.c.partnership_id == pid)
@@ -134,7 +128,6 @@ async def close_ballot(
             state = domain.ballot(past)
             assert state is not None  # the ballots row exists only with its stream
             results.append(domain.close_ballot(state, decision_reference))
-            await save_ballot(conn, pid, state.opened, closed=True)
             return [results[0]]
 
         outcomes = await decide_and_append(conn, store, context, ballot_stream(round_id), decide)
@@ -143,9 +136,6 @@ async def close_ballot(
             state = application(past)
             assert state is not None
             decided = decided_by_vote(state, launched, results[0])
-            after = application([*past, decided])
-            assert after is not None
-            await save_application(conn, pid, after)
             outcomes += await store.append(
                 conn, APPLICATION, tally.application_id, [context.new(decided)], len(past)
             )

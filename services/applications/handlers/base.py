@@ -1,4 +1,4 @@
-"""The one way a command runs: fold the stream, decide, update read models, append, retry."""
+"""The one way a command runs: fold the stream, decide, append (the read model follows), retry."""
 
 from __future__ import annotations
 
@@ -14,12 +14,38 @@ from shared.auth import Principal
 from shared.contracts.base import DomainEvent
 from shared.eventstore.envelope import Actor, Envelope, NewEvent
 from shared.eventstore.store import ConcurrencyError, EventStore
+from shared.projection import ProjectionRunner
 
 ATTEMPTS = 4  # a command that loses the race this often answers 409
 
-# Decides the new events from the stream's history; may read other streams and update read
-# models through the connection (the append comes after it, last in the transaction).
+# Decides the new events from the stream's history; may read other streams and the read model
+# through the connection (the append comes after it, last in the transaction).
 Decide = Callable[[AsyncConnection, list[DomainEvent]], Awaitable[Sequence[DomainEvent]]]
+
+
+class ProjectedStore(EventStore):
+    """The service's store: every append also updates the inline read model, in its transaction.
+
+    So no handler writes a read model itself, and the read model is what a replay of the store
+    gives (`commissioning rebuild applications`).
+    """
+
+    def __init__(self, runner: ProjectionRunner, schema: str = "applications") -> None:
+        super().__init__(schema)
+        self.runner = runner
+
+    async def append(
+        self,
+        conn: AsyncConnection,
+        stream_type: str,
+        stream_id: str,
+        new_events: Sequence[NewEvent],
+        expected_version: int | None,
+    ) -> list[Envelope]:
+        """Append (see EventStore.append), then apply the new events to the read model."""
+        stored = await super().append(conn, stream_type, stream_id, new_events, expected_version)
+        await self.runner.apply_inline(conn, stored)
+        return stored
 
 
 @dataclass(frozen=True)

@@ -10,21 +10,21 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.applications.domain import applications as domain
 from services.applications.domain.applications import Status
-from services.applications.handlers.base import Context, decide_and_append
+from services.applications.handlers.base import Context, ProjectedStore, decide_and_append
 from services.applications.handlers.streams import APPLICATION
-from services.applications.projections import save_application
+from services.applications.projections import PROJECTION
 from shared.contracts.base import DomainEvent
 from shared.contracts.funding import AwardBlocked
 from shared.eventstore.envelope import Actor, Envelope
-from shared.eventstore.store import EventStore
+from shared.projection import ProjectionRunner
 
 log = logging.getLogger(__name__)
 FUNDING_CONSUMER = "applications.funding"
-STORE = EventStore("applications")
 
 
 async def on_award_blocked(conn: AsyncConnection, envelopes: Sequence[Envelope]) -> None:
     """Mark each approved application funding refused as blocked, with funding's reason."""
+    store = ProjectedStore(ProjectionRunner(PROJECTION, conn.engine))
     for envelope in envelopes:
         if envelope.event_type != AwardBlocked.event_type:
             continue  # awards and the rest of funding's history are not ours to react to
@@ -53,10 +53,6 @@ async def on_award_blocked(conn: AsyncConnection, envelopes: Sequence[Envelope])
                     blocked.application_id,
                 )
                 return []
-            event = domain.block(state, blocked.reason, str(envelope.event_id))
-            after = domain.application([*past, event])
-            assert after is not None
-            await save_application(conn, context.partnership_id, after)
-            return [event]
+            return [domain.block(state, blocked.reason, str(envelope.event_id))]
 
-        await decide_and_append(conn, STORE, context, (APPLICATION, blocked.application_id), decide)
+        await decide_and_append(conn, store, context, (APPLICATION, blocked.application_id), decide)

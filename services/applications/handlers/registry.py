@@ -15,7 +15,6 @@ from services.applications.handlers.streams import (
     organisation_stream,
     partnership_stream,
 )
-from services.applications.projections import save_accreditation, save_organisation
 from shared.contracts.applications import OrganisationKind
 from shared.contracts.base import DomainEvent
 from shared.eventstore.envelope import Envelope
@@ -45,11 +44,11 @@ async def register_organisation(
     """Register an organisation in the partnership's registry."""
 
     async def decide(conn: AsyncConnection, past: list[DomainEvent]) -> list[DomainEvent]:
-        event = registry.register_organisation(
-            registry.organisation(past), organisation_id, name, kind, is_public_body
-        )
-        await save_organisation(conn, context.partnership_id, event)
-        return [event]
+        return [
+            registry.register_organisation(
+                registry.organisation(past), organisation_id, name, kind, is_public_body
+            )
+        ]
 
     stream = organisation_stream(context.partnership_id, organisation_id)
     return await execute(engine, store, context, stream, decide)
@@ -67,16 +66,16 @@ async def accredit(
 
     async def decide(conn: AsyncConnection, past: list[DomainEvent]) -> list[DomainEvent]:
         provider = await load_organisation(conn, store, context.partnership_id, organisation_id)
-        event = registry.accredit_provider(
-            registry.accreditation(past),
-            provider,
-            organisation_id,
-            service_category,
-            unit_price,
-            context.now.date(),
-        )
-        await save_accreditation(conn, context.partnership_id, event)
-        return [event]
+        return [
+            registry.accredit_provider(
+                registry.accreditation(past),
+                provider,
+                organisation_id,
+                service_category,
+                unit_price,
+                context.now.date(),
+            )
+        ]
 
     stream = accreditation_stream(context.partnership_id, organisation_id, service_category)
     return await execute(engine, store, context, stream, decide)
@@ -93,15 +92,15 @@ async def revoke(
     """Revoke a provider's accreditation for a service category."""
 
     async def decide(conn: AsyncConnection, past: list[DomainEvent]) -> list[DomainEvent]:
-        event = registry.revoke_accreditation(
-            registry.accreditation(past),
-            organisation_id,
-            service_category,
-            reason,
-            context.now.date(),
-        )
-        await save_accreditation(conn, context.partnership_id, event)
-        return [event]
+        return [
+            registry.revoke_accreditation(
+                registry.accreditation(past),
+                organisation_id,
+                service_category,
+                reason,
+                context.now.date(),
+            )
+        ]
 
     stream = accreditation_stream(context.partnership_id, organisation_id, service_category)
     return await execute(engine, store, context, stream, decide)

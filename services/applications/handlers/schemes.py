@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -9,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from services.applications.domain import schemes
 from services.applications.domain.errors import NotFoundError
 from services.applications.handlers.base import Context, execute
-from services.applications.handlers.streams import ROUND, load_scheme, scheme_stream
+from services.applications.handlers.streams import ROUND, load_scheme, load_user, scheme_stream
 from shared.contracts.base import DomainEvent
 from shared.eventstore.envelope import Envelope
 from shared.eventstore.store import EventStore
@@ -55,5 +56,26 @@ async def close_round(
         if current is None:
             raise NotFoundError(f"no round {round_id!r} in partnership {context.partnership_id!r}")
         return [schemes.close_round(current, context.now.date())]
+
+    return await execute(engine, store, context, (ROUND, round_id), decide)
+
+
+async def assign_assessors(
+    engine: AsyncEngine,
+    store: EventStore,
+    context: Context,
+    round_id: str,
+    assessor_ids: Sequence[str],
+) -> list[Envelope]:
+    """Name the only assessors who may see and score the round's applications."""
+
+    async def decide(conn: AsyncConnection, past: list[DomainEvent]) -> list[DomainEvent]:
+        current = schemes.round_of(past)
+        if current is None:
+            raise NotFoundError(f"no round {round_id!r} in partnership {context.partnership_id!r}")
+        registered = {
+            a: await load_user(conn, store, context.partnership_id, a) for a in assessor_ids
+        }
+        return [schemes.assign_assessors(current, assessor_ids, registered, context.actor.user_id)]
 
     return await execute(engine, store, context, (ROUND, round_id), decide)

@@ -7,15 +7,17 @@ from uuid import uuid4
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.applications.domain.applications import Application, application
-from services.applications.domain.errors import NotFoundError
+from services.applications.domain.errors import NotFoundError, RuleViolationError
 from services.applications.domain.registry import organisation, plan_priorities
 from services.applications.domain.schemes import Round, round_of, scheme
+from services.applications.domain.users import User, user_of
 from services.applications.handlers.base import history
 from shared.contracts.applications import OrganisationRegistered, SchemeLaunched
 from shared.eventstore.store import EventStore
 
 PARTNERSHIP, ORGANISATION, SCHEME, ROUND = "partnership", "organisation", "scheme", "round"
 APPLICATION, BALLOT, ACCREDITATION = "application", "ballot", "accreditation"
+USER = "user"
 
 
 # Ids chosen by people (org-ids, scheme slugs) are scoped by partnership in the stream id, so
@@ -26,6 +28,10 @@ def partnership_stream(partnership_id: str) -> tuple[str, str]:
 
 def organisation_stream(partnership_id: str, organisation_id: str) -> tuple[str, str]:
     return ORGANISATION, f"organisation:{partnership_id}:{organisation_id}"
+
+
+def user_stream(partnership_id: str, user_id: str) -> tuple[str, str]:
+    return USER, f"user:{partnership_id}:{user_id}"
 
 
 def scheme_stream(partnership_id: str, scheme_id: str) -> tuple[str, str]:
@@ -62,6 +68,20 @@ async def load_organisation(
     return organisation(await history(conn, store, partnership_id, stream_id))
 
 
+async def load_applicant(
+    conn: AsyncConnection, store: EventStore, partnership_id: str, organisation_id: str
+) -> OrganisationRegistered:
+    """The applying organisation, which must be registered (422 otherwise)."""
+    found = await load_organisation(conn, store, partnership_id, organisation_id)
+    if found is None:
+        raise RuleViolationError.single(
+            "organisation",
+            f"organisation {organisation_id} is not registered in partnership {partnership_id}: "
+            "register it before applying",
+        )
+    return found
+
+
 async def load_scheme(
     conn: AsyncConnection, store: EventStore, partnership_id: str, scheme_id: str
 ) -> SchemeLaunched:
@@ -88,3 +108,10 @@ async def load_application(
     if found is None:
         raise NotFoundError(f"no application {application_id!r} in partnership {partnership_id!r}")
     return found
+
+
+async def load_user(
+    conn: AsyncConnection, store: EventStore, partnership_id: str, user_id: str
+) -> User | None:
+    stream_id = user_stream(partnership_id, user_id)[1]
+    return user_of(await history(conn, store, partnership_id, stream_id))
