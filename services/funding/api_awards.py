@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from uuid import UUID, uuid4
@@ -20,13 +21,18 @@ from services.funding.access import (
     refused,
 )
 from services.funding.awards import AwardFunding, award
-from services.funding.domain import NotFoundError
+from services.funding.domain import Fund, NotFoundError
 from services.funding.handlers import award_events, existing, fund_of_award, load_fund, returns_of
-from services.funding.payments import raise_clawback, release_payment
+from services.funding.payments import (
+    Period,
+    raise_clawback,
+    release_payment,
+    repay_clawback,
+)
 from services.funding.readmodels import awards
 from shared.api import PageDep, RuntimeDep
 from shared.auth import Principal
-from shared.contracts.base import Money
+from shared.contracts.base import DomainEvent, Money
 from shared.contracts.funding import ScheduledInstalment
 from shared.eventstore.envelope import Envelope
 from shared.runtime import ServiceRuntime
@@ -57,6 +63,8 @@ class AwardView(BaseModel):
     amount: Decimal
     paid: Decimal
     clawed_back: Decimal
+    repaid: Decimal  # of the clawbacks
+    clawback_outstanding: Decimal
     released_to_fund: Decimal
     suspended: bool
     instalments: list[InstalmentView]
@@ -89,6 +97,14 @@ class Clawback(BaseModel):
     amount: Money = Field(gt=0)
     reason: str = Field(min_length=1)
     raised_on: date | None = None
+
+
+class Repayment(BaseModel):
+    """Money the recipient paid back against the award's clawbacks."""
+
+    amount: Money = Field(gt=0)
+    reference: str = Field(min_length=1)  # remittance advice, receipt or bank reference
+    repaid_on: date | None = None  # default: today
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=AwardRecorded)
@@ -163,6 +179,8 @@ async def _view(runtime: ServiceRuntime, principal: Principal, award_id: str) ->
         amount=state.amount,
         paid=state.paid,
         clawed_back=state.clawed_back,
+        repaid=state.repaid,
+        clawback_outstanding=state.clawback_outstanding,
         released_to_fund=state.given_back,
         suspended=state.suspended,
         instalments=[
@@ -192,6 +210,24 @@ async def get_award(
     return await _view(runtime, principal, award_id)
 
 
+async def on_award(
+    runtime: ServiceRuntime,
+    principal: Commissioner,
+    award_id: str,
+    decide: Callable[[Fund, list[Period]], list[DomainEvent]],
+) -> Recorded:
+    """Run a decision on the fund holding the award (given its accepted KPI returns)."""
+    async with runtime.engine.connect() as conn:
+        try:
+            fund_id = await fund_of_award(conn, principal.partnership_id, award_id)
+        except NotFoundError as error:
+            raise refused(error) from error
+        returns = await returns_of(conn, award_id)
+    return recorded(
+        await command(runtime, principal, fund_id, lambda f: decide(existing(f, fund_id), returns))
+    )
+
+
 @router.post(
     "/{award_id}/instalments/{number}/release",
     status_code=status.HTTP_201_CREATED,
@@ -207,19 +243,11 @@ async def post_release(
 ) -> Recorded:
     """Pay a due instalment unless payments are suspended or its KPI return is missing."""
     today = body.released_on or datetime.now(UTC).date()
-    async with runtime.engine.connect() as conn:
-        try:
-            fund_id = await fund_of_award(conn, partnership_id, award_id)
-        except NotFoundError as error:
-            raise refused(error) from error
-        returns = await returns_of(conn, award_id)
-    return recorded(
-        await command(
-            runtime,
-            principal,
-            fund_id,
-            lambda f: release_payment(existing(f, fund_id), award_id, number, today, returns),
-        )
+    return await on_award(
+        runtime,
+        principal,
+        award_id,
+        lambda fund, returns: release_payment(fund, award_id, number, today, returns),
     )
 
 
@@ -229,16 +257,32 @@ async def post_clawback(
 ) -> Recorded:
     """Require the recipient to repay part of what it was paid."""
     on = body.raised_on or datetime.now(UTC).date()
-    async with runtime.engine.connect() as conn:
-        try:
-            fund_id = await fund_of_award(conn, partnership_id, award_id)
-        except NotFoundError as error:
-            raise refused(error) from error
-    return recorded(
-        await command(
-            runtime,
-            principal,
-            fund_id,
-            lambda f: raise_clawback(existing(f, fund_id), award_id, body.amount, body.reason, on),
-        )
+    return await on_award(
+        runtime,
+        principal,
+        award_id,
+        lambda fund, _: raise_clawback(fund, award_id, body.amount, body.reason, on),
+    )
+
+
+@router.post(
+    "/{award_id}/repayments",
+    status_code=status.HTTP_201_CREATED,
+    response_model=Recorded,
+    responses={409: {"description": "more than the award's outstanding clawback"}},
+)
+async def post_repayment(
+    partnership_id: str,
+    award_id: str,
+    body: Repayment,
+    principal: Commissioner,
+    runtime: RuntimeDep,
+) -> Recorded:
+    """Record a recipient's repayment of a clawback; the money is available in the fund again."""
+    on = body.repaid_on or datetime.now(UTC).date()
+    return await on_award(
+        runtime,
+        principal,
+        award_id,
+        lambda fund, _: repay_clawback(fund, award_id, body.amount, body.reference, on),
     )

@@ -12,7 +12,14 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.funding.access import OVERSIGHT, Member, readable_fund
-from services.funding.journal import ZERO, Position, check, positions
+from services.funding.journal import (
+    ZERO,
+    Line,
+    Position,
+    check,
+    contributor_positions,
+    positions,
+)
 from services.funding.ledger import SCHEMA, attributions, contributions, journal, ledger_lines
 from shared.api import PageDep, RuntimeDep, partnership_member
 from shared.auth import Principal, Role
@@ -30,6 +37,13 @@ class ScopePosition(BaseModel):
     released: Decimal
     available: Decimal
     clawback_due: Decimal
+    repaid: Decimal  # clawbacks repaid: available again
+
+
+class ContributorPosition(ScopePosition):
+    """One partner's part of a pooled budget (its subsidiary ledger)."""
+
+    organisation_id: str
 
 
 class FundPosition(BaseModel):
@@ -39,6 +53,7 @@ class FundPosition(BaseModel):
     as_of: date | None
     total: ScopePosition
     scopes: list[ScopePosition]
+    contributors: list[ContributorPosition]  # a pooled budget's partners, adding up to the total
 
 
 class JournalLine(BaseModel):
@@ -52,6 +67,7 @@ class JournalLine(BaseModel):
     occurred_on: date
     award_id: str | None
     memo: str
+    contributor: str | None  # a pooled budget's subsidiary ledger line: whose money
 
 
 class JournalPage(BaseModel):
@@ -62,22 +78,36 @@ class JournalPage(BaseModel):
 
 
 class Funded(BaseModel):
+    """One award as far as the partner's money goes."""
+
     award_id: str
     title: str
     recipient_name: str
-    amount: Decimal
+    amount: Decimal  # the partner's share of the award when it was made (committed)
     award_date: date
+    paid: Decimal = ZERO  # paid to the recipient out of that share
+    unpaid: Decimal = ZERO  # still committed
+    released: Decimal = ZERO  # commitment given back to the pool (decommissioning)
+    clawed_back: Decimal = ZERO  # of what was paid, asked back from the recipient
+    repaid: Decimal = ZERO  # of the clawbacks, back in the pool
+    got_back: Decimal = ZERO  # released + repaid: available to the partner again
 
 
 class Statement(BaseModel):
-    """What a partner paid into a pool and the awards its money was attributed to."""
+    """What a partner paid into a pool and what its money committed, paid and got back."""
 
     fund_id: str
     organisation_id: str
     pledged: Decimal
     received: Decimal
-    attributed: Decimal
-    unattributed: Decimal
+    attributed: Decimal  # shares of the awards when made
+    unattributed: Decimal  # received − attributed (negative once given-back money is re-awarded)
+    committed: Decimal = ZERO  # still committed, unpaid
+    paid: Decimal = ZERO
+    released: Decimal = ZERO
+    clawback_due: Decimal = ZERO
+    repaid: Decimal = ZERO
+    available: Decimal = ZERO  # the partner's money in the pool no award holds
     funded: list[Funded]
 
 
@@ -106,13 +136,23 @@ async def get_position(
     """Budget, committed, paid, released and available per scope, as of any date."""
     await readable_fund(runtime, principal, fund_id)
     async with runtime.engine.connect() as conn:
-        found = positions(await ledger_lines(await ledger(conn), fund_id, as_of))
+        lines = await ledger_lines(await ledger(conn), fund_id, as_of)
+    found = positions(lines)
     scopes = [_scope(where, p) for (_f, where), p in sorted(found.items())]
     total = Position()
     for p in found.values():
-        for name in vars(total):
-            setattr(total, name, getattr(total, name) + getattr(p, name))
-    return FundPosition(fund_id=fund_id, as_of=as_of, total=_scope("fund", total), scopes=scopes)
+        total.add(p)
+    partners = [
+        ContributorPosition(organisation_id=who, scope=where, **vars(p))
+        for (_f, where, who), p in sorted(contributor_positions(lines).items())
+    ]
+    return FundPosition(
+        fund_id=fund_id,
+        as_of=as_of,
+        total=_scope("fund", total),
+        scopes=scopes,
+        contributors=partners,
+    )
 
 
 @router.get("/funds/{fund_id}/journal", response_model=JournalPage)
@@ -155,6 +195,7 @@ async def get_statement(
 
 
 async def statement(runtime: ServiceRuntime, fund_id: str, organisation_id: str) -> Statement:
+    """A partner's statement from its subsidiary ledger in the pool."""
     async with runtime.engine.connect() as conn:
         books = await ledger(conn)
         paid_in = (
@@ -179,6 +220,12 @@ async def statement(runtime: ServiceRuntime, fund_id: str, organisation_id: str)
             .order_by(attributions.c.award_date, attributions.c.award_id)
         )
         funded = [Funded.model_validate(dict(r._mapping)) for r in rows]
+        lines = await ledger_lines(books, fund_id, contributor=organisation_id)
+    movements = _by_award(lines)
+    funded = [f.model_copy(update=movements.get(f.award_id, {})) for f in funded]
+    total = Position()
+    for p in contributor_positions(lines).values():
+        total.add(p)
     attributed = sum((f.amount for f in funded), start=ZERO)
     return Statement(
         fund_id=fund_id,
@@ -187,8 +234,42 @@ async def statement(runtime: ServiceRuntime, fund_id: str, organisation_id: str)
         received=paid_in.received,
         attributed=attributed,
         unattributed=paid_in.received - attributed,
+        committed=total.committed,
+        paid=total.paid,
+        released=total.released,
+        clawback_due=total.clawback_due,
+        repaid=total.repaid,
+        available=total.available,
         funded=funded,
     )
+
+
+def _by_award(lines: list[Line]) -> dict[str, dict[str, Decimal]]:
+    """Per award, what one partner's money did: paid, released, clawed back, repaid."""
+    found: dict[str, dict[str, Decimal]] = {}
+    for line in lines:
+        if line.award_id is None:
+            continue
+        moved = found.setdefault(
+            line.award_id,
+            dict.fromkeys(("paid", "released", "clawed_back", "repaid"), ZERO)
+            | {"committed": ZERO},
+        )
+        if line.kind == "commitment":
+            moved["committed"] += line.debit
+        elif line.kind == "payment":
+            moved["paid"] += line.debit
+        elif line.kind == "release":
+            moved["released"] += line.debit
+        elif line.kind == "clawback":
+            moved["clawed_back"] += line.debit
+        elif line.kind == "repayment":
+            moved["repaid"] += line.debit
+    for moved in found.values():
+        committed = moved.pop("committed")
+        moved["unpaid"] = committed - moved["paid"] - moved["released"]
+        moved["got_back"] = moved["released"] + moved["repaid"]
+    return found
 
 
 @router.get("/ledger/check", response_model=LedgerCheck)

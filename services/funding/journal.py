@@ -181,13 +181,14 @@ class Line:
     debit: Decimal
     credit: Decimal
     contributor: str | None = None  # a pooled budget's subsidiary ledger line
+    award_id: str | None = None
 
 
 def lines_of(entry_key: str, entry: Entry) -> list[Line]:
-    who = entry.contributor
+    who, award = entry.contributor, entry.award_id
     return [
-        Line(entry_key, entry.fund_id, entry.kind, entry.debit, entry.amount, ZERO, who),
-        Line(entry_key, entry.fund_id, entry.kind, entry.credit, ZERO, entry.amount, who),
+        Line(entry_key, entry.fund_id, entry.kind, entry.debit, entry.amount, ZERO, who, award),
+        Line(entry_key, entry.fund_id, entry.kind, entry.credit, ZERO, entry.amount, who, award),
     ]
 
 

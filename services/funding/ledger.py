@@ -168,6 +168,7 @@ def _line(row: object) -> Line:
         r["debit"],
         r["credit"],
         r["contributor"],
+        r["award_id"],
     )
 
 
@@ -176,8 +177,9 @@ async def ledger_lines(
     fund_id: str | None = None,
     as_of: date | None = None,
     partnership_id: str | None = None,
+    contributor: str | None = None,
 ) -> list[Line]:
-    """The journal's lines (of one fund, up to a day), for positions and the check."""
+    """The journal's lines (of one fund, up to a day, of one partner), for positions and checks."""
     query = select(journal).order_by(journal.c.position, journal.c.entry_no, journal.c.side)
     if fund_id is not None:
         query = query.where(journal.c.fund_id == fund_id)
@@ -185,4 +187,6 @@ async def ledger_lines(
         query = query.where(journal.c.partnership_id == partnership_id)
     if as_of is not None:
         query = query.where(journal.c.occurred_on <= as_of)
+    if contributor is not None:
+        query = query.where(journal.c.contributor == contributor)
     return [_line(row) for row in await conn.execute(query)]
