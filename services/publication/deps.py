@@ -37,7 +37,7 @@ def check_as_of(as_of: date | None, today: date) -> None:
     """A date in the future has no history yet: say so rather than answer with today's."""
     if as_of is not None and as_of > today:
         raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_ENTITY,
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
             detail=f"as_of {as_of.isoformat()} is in the future (today is {today.isoformat()})",
         )
 

@@ -23,45 +23,27 @@ def _published(register: Register) -> datetime:
     return max(moments, default=datetime(2000, 1, 1, tzinfo=UTC))
 
 
-NOTHING_YET: dict[int | str, dict[str, Any]] = {
-    404: {"description": "nothing of that kind published (for that scope and date)"}
-}
-
-
-def _require(found: bool, what: str) -> None:
-    # Both standards require at least one item in a package: an empty one would be invalid.
-    if not found:
-        raise HTTPException(
-            status.HTTP_404_NOT_FOUND,
-            detail=f"no {what} published for this partnership and date yet",
-        )
-
-
-@router.get("/360giving.json", responses=NOTHING_YET)
+@router.get("/360giving.json")
 async def giving_json(register: RegisterDep, settings: SettingsDep) -> dict[str, Any]:
-    """Every grant award as a 360Giving 1.4 grant package."""
-    _require(bool(register.grants()), "grants")
+    """Every grant award as a 360Giving 1.4 grant package (no grants yet: an empty package)."""
     return giving360.package(register, settings.publisher_prefix, _published(register))
 
 
-@router.get(
-    "/360giving.csv",
-    response_class=Response,
-    responses={200: {"content": {CSV: {}}}, **NOTHING_YET},
-)
+@router.get("/360giving.csv", response_class=Response, responses={200: {"content": {CSV: {}}}})
 async def giving_csv(register: RegisterDep, settings: SettingsDep) -> Response:
-    """Every grant award in the 360Giving flat CSV layout."""
-    _require(bool(register.grants()), "grants")
+    """Every grant award in the 360Giving flat CSV layout (no grants yet: the header only)."""
     body = giving360.csv_text(register, settings.publisher_prefix)
     return Response(body, media_type=CSV)
 
 
-@router.get("/ocds.json", responses=NOTHING_YET)
+@router.get("/ocds.json")
 async def ocds_json(
     register: RegisterDep, settings: SettingsDep, as_of: AsOf = None
 ) -> dict[str, Any]:
-    """Every contract as an OCDS 1.1 release package: award, contract, termination."""
-    _require(bool(register.contracts()), "contracts")
+    """Every contract as an OCDS 1.1 release package: award, contract, termination.
+
+    No contract yet gives a package without releases (ADR 0052).
+    """
     suffix = f"?as_of={as_of.isoformat()}" if as_of else ""
     uri = f"{settings.public_url}/ocds.json{suffix}"
     return ocds.release_package(register, settings.publisher_prefix, uri, _published(register))

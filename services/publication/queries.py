@@ -75,11 +75,18 @@ async def all_entries(
 
 
 async def entries_after(
-    conn: AsyncConnection, tables: FeedTables, after: int, limit: int
+    conn: AsyncConnection,
+    tables: FeedTables,
+    after: int,
+    limit: int,
+    where: FeedFilter | None = None,
 ) -> list[FeedEntryPublished]:
-    """Up to `limit` entries numbered after `after`, in order (for the live stream)."""
+    """Up to `limit` (matching) entries numbered after `after`, in order (for the streams)."""
     e = tables.entries
-    query = select(e.c.body).where(e.c.number > after).order_by(e.c.number).limit(limit)
+    conditions = where.conditions(tables) if where is not None else []
+    query = (
+        select(e.c.body).where(e.c.number > after, *conditions).order_by(e.c.number).limit(limit)
+    )
     return _entries(await conn.execute(query))
 
 

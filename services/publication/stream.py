@@ -5,6 +5,10 @@ per process) reads the new entries once and keeps the latest in memory. Each sub
 what follows its last id from that buffer, or from the database when it is further behind (a
 reconnect with an old `Last-Event-ID`), so a client always gets exactly the entries it missed, in
 order. A poll every few seconds covers a lost notification or a dropped LISTEN connection.
+
+The history as of a date (`history`) is not live: it sends what was public then and ends with an
+`end` message whose id is the last entry sent, so an EventSource that reconnects with it is told
+(HTTP 204) that there is nothing more, and stops.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.publication.queries import entries_after, last_number
+from services.publication.queries import FeedFilter, entries_after, last_number
 from services.publication.tables import FeedTables, notify_channel
 from shared.contracts.publication import FeedEntryPublished
 
@@ -25,6 +29,32 @@ log = logging.getLogger(__name__)
 BUFFER = 2000  # entries kept in memory for subscribers that are only a little behind
 PAGE = 500
 POLL_SECONDS = 2.0
+
+
+def end_of_history(last: int, as_of: str) -> str:
+    """The message that ends a history stream; its id makes a reconnect resume past the end."""
+    return f'id: {last}\nevent: end\ndata: {{"as_of": "{as_of}", "last": {last}}}\n\n'
+
+
+async def history(
+    engine: AsyncEngine,
+    tables: FeedTables,
+    where: FeedFilter,
+    after: int,
+    first: list[FeedEntryPublished],
+) -> AsyncGenerator[str, None]:
+    """SSE text for the matching entries after `after` (`first` is their first page), then end."""
+    assert where.as_of is not None
+    sent, page = after, first
+    yield "retry: 1000\n\n"
+    while page:
+        yield "".join(sse(e) for e in page)
+        sent = page[-1].number
+        if len(page) < PAGE:
+            break
+        async with engine.connect() as conn:
+            page = await entries_after(conn, tables, sent, PAGE, where)
+    yield end_of_history(sent, where.as_of.isoformat())
 
 
 def sse(entry: FeedEntryPublished) -> str:
