@@ -24,7 +24,8 @@ from shared.eventstore.schema import create_store_tables
 from shared.eventstore.store import EventStore
 from shared.infra.databases import create_databases, drop_databases
 from shared.messaging import topic_for
-from shared.service import create_app
+from shared.runtime import ServiceSettings
+from shared.service import ServiceSpec, create_app
 from tests.support.flow import publish_all
 
 SECRET = "integration-secret-" + "y" * 32
@@ -48,26 +49,51 @@ def headers(partnership: str, role: Role, org: str = "GB-PLA-DORSET-OPCC") -> di
 
 
 @asynccontextmanager
+async def databases(database_url: str, *services: str) -> AsyncIterator[dict[str, str]]:
+    """A fresh database per service (by service name), dropped afterwards."""
+    names = {service: f"it_{service}_{uuid.uuid4().hex[:8]}" for service in services}
+    urls = await create_databases(database_url, list(names.values()))
+    try:
+        yield {service: urls[name] for service, name in names.items()}
+    finally:
+        await drop_databases(database_url, list(names.values()))
+
+
+@asynccontextmanager
+async def running(
+    spec: ServiceSpec, settings: ServiceSettings, today: Clock | None = None
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A service's app with its lifespan running (consumers, relay), and a client to call it."""
+    app = create_app(spec, settings)
+    app.dependency_overrides[get_auth_settings] = lambda: AuthSettings(jwt_secret=SECRET)
+    if today is not None:
+        app.dependency_overrides[clock] = today.now
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url=f"http://{spec.name}"
+        ) as client,
+    ):
+        yield client
+
+
+def monitoring_settings(url: str, kafka_bootstrap: str, groups: str = "") -> MonitoringSettings:
+    """Monitoring on `url`; `groups` prefixes its consumer groups (a test's own offsets)."""
+    return MonitoringSettings(
+        database_url=url, kafka_bootstrap_servers=kafka_bootstrap, consumer_group_prefix=groups
+    )
+
+
+@asynccontextmanager
 async def monitoring(
     database_url: str, kafka_bootstrap: str, today: Clock
 ) -> AsyncIterator[httpx.AsyncClient]:
     """The monitoring app with its lifespan running, on a database of its own."""
-    name = f"it_monitoring_{uuid.uuid4().hex[:8]}"
-    [url] = (await create_databases(database_url, [name])).values()
-    settings = MonitoringSettings(database_url=url, kafka_bootstrap_servers=kafka_bootstrap, port=0)
-    app = create_app(SPEC, settings)
-    app.dependency_overrides[get_auth_settings] = lambda: AuthSettings(jwt_secret=SECRET)
-    app.dependency_overrides[clock] = today.now
-    try:
-        async with (
-            app.router.lifespan_context(app),
-            httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=app), base_url="http://monitoring"
-            ) as client,
-        ):
-            yield client
-    finally:
-        await drop_databases(database_url, [name])
+    async with (
+        databases(database_url, "monitoring") as urls,
+        running(SPEC, monitoring_settings(urls["monitoring"], kafka_bootstrap), today) as client,
+    ):
+        yield client
 
 
 async def publish_as_funding(
