@@ -44,7 +44,7 @@ async def history(
     first: list[FeedEntryPublished],
 ) -> AsyncGenerator[str, None]:
     """SSE text for the matching entries after `after` (`first` is their first page), then end."""
-    assert where.as_of is not None
+    as_of = where.as_of.isoformat() if where.as_of is not None else "today"
     sent, page = after, first
     yield "retry: 1000\n\n"
     while page:
@@ -54,7 +54,7 @@ async def history(
             break
         async with engine.connect() as conn:
             page = await entries_after(conn, tables, sent, PAGE, where)
-    yield end_of_history(sent, where.as_of.isoformat())
+    yield end_of_history(sent, as_of)
 
 
 def sse(entry: FeedEntryPublished) -> str:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from services.publication.privacy import scrub
 from tests.unit.publication.builders import OPCC, approval, envelope, grant, kpi_return, publish
 
@@ -55,3 +58,46 @@ def test_a_small_service_publishes_no_counts_at_all() -> None:
     )
     assert outcome.data["beneficiaries"] is None
     assert outcome.data["breakdowns"]["gender"] == {"female": None, "male": None}
+
+
+def _counts(data: object) -> list[int]:
+    """Every whole number anywhere in a published body."""
+    if isinstance(data, bool):
+        return []
+    if isinstance(data, int):
+        return [data]
+    if isinstance(data, dict):
+        return [n for value in data.values() for n in _counts(value)]
+    if isinstance(data, list):
+        return [n for value in data for n in _counts(value)]
+    return []
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    breakdowns=st.dictionaries(
+        st.sampled_from(["gender", "age_band", "ethnicity", "disability"]),
+        st.dictionaries(st.sampled_from("abcdef"), st.integers(0, 30), min_size=1, max_size=6),
+        max_size=4,
+    ),
+    referrals=st.tuples(st.integers(0, 30), st.integers(0, 30)),
+)
+def test_no_count_an_outcome_publishes_is_small_whatever_the_provider_reports(
+    breakdowns: dict[str, dict[str, int]], referrals: tuple[int, int]
+) -> None:
+    kpis = kpi_return("a1", breakdowns, referrals_in=referrals[0], referrals_out=referrals[1])
+    [_, outcome], _ = publish([envelope(grant("a1")), envelope(kpis)])
+    counted = {k: v for k, v in outcome.data.items() if k != "suppression_threshold"}
+    assert all(n == 0 or n >= 10 for n in _counts(counted)), outcome.data
+    assert set(outcome.data) == {
+        "service_id",
+        "award_id",
+        "provider",
+        "period_start",
+        "period_end",
+        "beneficiaries",
+        "referrals_in",
+        "referrals_out",
+        "breakdowns",
+        "suppression_threshold",
+    }  # an allow-list of fields too: nothing else of the return is published
