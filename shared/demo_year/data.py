@@ -18,6 +18,7 @@ PARTNERS = (
     ("GB-PLA-W06000002", "Gwynedd Council", "local_authority"),
 )
 DORSET_OPCC = "GB-PLA-DORSET-OPCC"
+DORSET_OPCC_NAME = "Office of the Dorset Police and Crime Commissioner"
 PRIORITIES = (
     "Deliver support to victims",
     "Fight serious and organised crime",

@@ -10,7 +10,7 @@ from services.applications.seed_schemes import (
     NORTH_WALES_YOUR_COMMUNITY_YOUR_CHOICE,
 )
 from shared.demo_year import data
-from shared.demo_year.context import Year
+from shared.demo_year.context import ASSESSORS, Year
 from shared.demo_year.platform import Caller, eventually, pounds
 
 ROUND_DAYS = 28
@@ -65,10 +65,11 @@ def community_grant_round(year: Year) -> None:
         DORSET_COMMUNITY_GRANTS.model_dump(mode="json"),
         f"Community grants {year.financial_year}",
     )
+    _assign_panel(year, dorset, round_id)
     year.story.step(
         f"Dorset opens a Community Grant Scheme round (£100 to £3,000, voluntary "
-        f"and community groups, fund {DORSET_COMMUNITY_GRANTS.fund_id}); "
-        f"{len(data.BIDS)} groups apply:"
+        f"and community groups, fund {DORSET_COMMUNITY_GRANTS.fund_id}) and assigns its "
+        f"panel of {len(ASSESSORS)} registered assessors; {len(data.BIDS)} groups apply:"
     )
     ids = []
     for n, bid in enumerate(data.BIDS):
@@ -92,6 +93,31 @@ def community_grant_round(year: Year) -> None:
             f"rank {item['rank']}: {item['mean_score']:>6} points  {item['organisation_name']}"
         )
     _decide(year, dorset, ids)
+
+
+def _assign_panel(year: Year, dorset: Caller, round_id: str) -> None:
+    """Register the OPCC and its two panel assessors as users; only they may score the round."""
+    dorset.post(
+        "applications",
+        "/partnerships/{p}/organisations",
+        {"organisation_id": data.DORSET_OPCC, "name": data.DORSET_OPCC_NAME, "kind": "opcc"},
+    )
+    for n, assessor in enumerate(ASSESSORS, start=1):
+        dorset.post(
+            "applications",
+            "/partnerships/{p}/users",
+            {
+                "user_id": assessor,
+                "display_name": f"Panel assessor {n}",
+                "organisation_id": data.DORSET_OPCC,
+                "roles": ["assessor"],
+            },
+        )
+    dorset.put(
+        "applications",
+        f"/partnerships/{{p}}/rounds/{round_id}/assessors",
+        {"assessor_ids": list(ASSESSORS)},
+    )
 
 
 def _application(caller: Caller, app: str) -> dict[str, Any]:

@@ -218,12 +218,28 @@ class Generator:
             },
         )
         round_id = str(opened["id"])
-        officer.call(  # TODO(h7): drop the 404/405 tolerance once the API has landed
-            "PUT",
+        # Only registered users with the assessor role can be assigned, and only assigned ones
+        # may see and score the round's applications.
+        officer.post(
+            "applications",
+            "/partnerships/{p}/organisations",
+            {"organisation_id": OFFICER_ORG, "name": "Generated OPCC", "kind": "opcc"},
+        )
+        for n, assessor in enumerate(ASSESSORS, start=1):
+            officer.post(
+                "applications",
+                "/partnerships/{p}/users",
+                {
+                    "user_id": assessor,
+                    "display_name": f"Generated assessor {n}",
+                    "organisation_id": OFFICER_ORG,
+                    "roles": ["assessor"],
+                },
+            )
+        officer.put(
             "applications",
             f"/partnerships/{{p}}/rounds/{round_id}/assessors",
             {"assessor_ids": list(ASSESSORS)},
-            ok=(404, 405),
         )
         self.made.add(partnerships=1)
         return round_id
