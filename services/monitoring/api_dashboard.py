@@ -39,7 +39,7 @@ class ServiceState(BaseModel):
     returns: int
     beneficiaries: int
     overdue: int
-    latest_rating: Rating | None
+    latest_rating: Rating | None  # of the latest period rated (amending an older one keeps it)
     concern_stage: str | None
     decommissioned: bool
 

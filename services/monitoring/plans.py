@@ -36,7 +36,7 @@ class PlanPolicy(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     # Up to the Dorset Community Grant Scheme's ceiling (£3,000) a grant gets a light plan.
-    light_up_to: Money = Decimal("3000.00")
+    light_up_to: Money = Field(default=Decimal("3000.00"), ge=0)
     # None: a light plan owes one return at the end of the agreement; else one every n months.
     light_cadence_months: int | None = Field(default=None, ge=1, le=12)
     cadence_months: int = Field(default=3, ge=1, le=12)

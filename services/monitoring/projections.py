@@ -29,6 +29,7 @@ from sqlalchemy import (
     and_,
     func,
     insert,
+    or_,
     select,
     update,
 )
@@ -93,7 +94,9 @@ service_status = Table(
     Column("returns", Integer, nullable=False),
     Column("beneficiaries", Integer, nullable=False),
     Column("overdue", Integer, nullable=False),  # overdue periods still without a return
+    # The rating of the latest period rated: amending an older return does not change it.
     Column("latest_rating", String(10)),
+    Column("rated_period", Date),  # the start of that period
     Column("concern_stage", String(20)),  # of the open concern, if any
     Column("decommissioned", Boolean, nullable=False),
 )
@@ -165,7 +168,14 @@ async def _apply(conn: AsyncConnection, envelope: Envelope) -> str | None:
             await _status(conn, event.service_id, decommissioned=True)
             return event.service_id
         case PerformanceRated():
-            await _status(conn, event.service_id, latest_rating=event.rating.value)
+            await conn.execute(
+                update(service_status)
+                .where(
+                    status.service_id == event.service_id,
+                    or_(status.rated_period.is_(None), status.rated_period <= event.period_start),
+                )
+                .values(latest_rating=event.rating.value, rated_period=event.period_start)
+            )
         case (
             ConcernRaised()
             | FormalNoticeIssued()

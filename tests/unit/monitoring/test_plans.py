@@ -17,6 +17,7 @@ from services.monitoring.plans import (
     establish_plan,
     reporting_periods,
 )
+from services.monitoring.settings import PolicySettings
 from shared.contracts.monitoring import ReportingPeriod
 from tests.unit.monitoring.given import SATISFACTION, TODAY, community_grant, contract, service
 
@@ -92,3 +93,49 @@ def test_kpis_are_agreed_with_targets_and_codes_may_not_repeat() -> None:
     assert (agreed.kpis, agreed.agreed_by) == ((SATISFACTION,), "u-7")
     with pytest.raises(InvalidCommandError, match="KPI codes are repeated: felt_safer"):
         agree_kpis(service(), (SATISFACTION, SATISFACTION), "u-7", TODAY)
+
+
+def test_a_schemes_policy_wins_over_its_funds_and_the_plan_records_the_scheme() -> None:
+    fund = "safer-dorset-community-grant-scheme"
+    policy = MonitoringPolicy(
+        per_fund={fund: PlanPolicy(light_up_to=Decimal("100.00"))},
+        # The scheme's small grants (up to £1,000) report counts only, twice a year.
+        per_scheme={
+            "youth-diversion": PlanPolicy(light_up_to=Decimal("1000.00"), light_cadence_months=6)
+        },
+    )
+    grant = community_grant("750.00").model_copy(update={"scheme_id": "youth-diversion"})
+    plan = establish_plan(grant, policy)
+    assert (plan.scheme_id, plan.proportionality, plan.required_breakdowns) == (
+        "youth-diversion",
+        "light",
+        (),
+    )
+    assert [(p.start, p.end) for p in plan.periods] == [
+        (date(2019, 7, 1), date(2019, 12, 31)),
+        (date(2020, 1, 1), date(2020, 6, 30)),
+    ]
+    # Above the scheme's threshold: its full plan, quarterly by default.
+    bigger = establish_plan(grant.model_copy(update={"amount": Decimal("1000.01")}), policy)
+    assert (bigger.proportionality, len(bigger.periods)) == ("full", 4)
+    # The same grant through another scheme, or direct, follows the fund's policy.
+    for scheme in ("another-scheme", None):
+        other = establish_plan(grant.model_copy(update={"scheme_id": scheme}), policy)
+        assert (other.scheme_id, other.proportionality) == (scheme, "full")
+    assert establish_plan(contract(), policy).scheme_id is None
+
+
+def test_the_policy_per_scheme_is_read_from_monitoring_policy(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(
+        "MONITORING_POLICY",
+        '{"per_scheme": {"youth-diversion": {"light_up_to": "1000.00", "grace_days": 7}}}',
+    )
+    policy = PolicySettings().policy
+    assert policy.per_scheme["youth-diversion"].light_up_to == Decimal("1000.00")
+    grant = community_grant("750.00").model_copy(update={"scheme_id": "youth-diversion"})
+    assert establish_plan(grant, policy).grace_days == 7
+    monkeypatch.setenv("MONITORING_POLICY", '{"per_scheme": {"x": {"light_up_to": -1}}}')
+    with pytest.raises(ValueError, match="light_up_to"):
+        PolicySettings()
