@@ -28,7 +28,7 @@ from shared.consumer import EventConsumer
 from shared.contracts.funding import PaymentReleased
 from shared.db import make_engine
 from shared.eventstore.envelope import Envelope
-from shared.ops.rebuild import rebuild, registered
+from shared.ops.rebuild import Registered, rebuild, service_spec
 from tests.integration.monitoring.support import databases, running
 from tests.unit.publication.builders import contract, decommissioned, envelope, grant, kpi_return
 
@@ -194,8 +194,13 @@ async def test_commissioning_rebuild_publication_feed_answers_the_same(
         return found
 
     before = await answers()
-    found = registered()["publication_feed"]
-    assert found.service == "publication"
+    # What `commissioning rebuild publication_feed` finds among publication's projections.
+    [spec] = [
+        p
+        for p in service_spec("publication").projections
+        if p.projection.name == "publication_feed"
+    ]
+    found = Registered("publication", spec)
     report = await rebuild(publication.url, found, progress=False)
     # Our seven entries, four holds and releases by a1 and by c1, beside whatever the app's
     # consumer read of other tests' partnerships from the shared topics meanwhile.
