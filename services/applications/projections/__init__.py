@@ -42,6 +42,7 @@ __all__ = [
     "ballots",
     "drafts",
     "mapped",
+    "metadata",
     "organisations",
     "rounds",
     "schemes",
