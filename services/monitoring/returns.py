@@ -141,13 +141,20 @@ def _rag(kpi: KPI, actual: Decimal) -> Rating:
     return Rating.GREEN if met else Rating.AMBER if near else Rating.RED
 
 
-def _checked(service: MonitoredService, figures: ReturnFigures, provider: str, today: date) -> str:
+def _checked(
+    service: MonitoredService,
+    figures: ReturnFigures,
+    provider: str,
+    today: date,
+    also: Iterable[str] = (),
+) -> str:
+    """The return's id if the provider may report these figures; else every problem (`also` too)."""
     if provider != service.plan.provider_organisation_id:
         raise NotProviderError(
             f"organisation {provider} is not the provider of service {service.service_id}: "
             "only its provider reports for it"
         )
-    if problems := return_problems(service, figures, today):
+    if problems := [*also, *return_problems(service, figures, today)]:
         raise InvalidReturnError(problems)
     return return_id(service.service_id, figures.period_start)
 
@@ -201,7 +208,10 @@ def amend_return(
     existing = service.returns.get(figures.period_start)
     if existing is None:
         raise ConflictError(f"no return for the period starting {figures.period_start} to amend")
-    ret = _checked(service, figures, provider, today)
+    unexplained = (
+        [] if reason.strip() else ["an amendment needs a reason: why did the figures change"]
+    )
+    ret = _checked(service, figures, provider, today, unexplained)
     amended = KPIReturnAmended.model_validate(
         {
             **_common(service, figures, ret),

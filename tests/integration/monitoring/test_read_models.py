@@ -139,6 +139,14 @@ async def _run_the_year(client: httpx.AsyncClient, direct: str, refuge: str) -> 
     ]:
         answer = await client.post(url, json=figures_, headers=who)
         assert answer.status_code == 201, answer.text
+    unexplained = body(beneficiaries=42) | {"reason": " "}
+    refused = await client.post(
+        f"{sarc}/returns/2019-04-01/amendments", json=unexplained, headers=SARC
+    )
+    assert (refused.status_code, [p["msg"] for p in refused.json()["detail"]]) == (
+        422,
+        ["an amendment needs a reason: why did the figures change"],
+    )
     amended = body(beneficiaries=42) | {"reason": "Two late referrals counted"}
     answer = await client.post(f"{sarc}/returns/2019-04-01/amendments", json=amended, headers=SARC)
     assert answer.status_code == 201, answer.text

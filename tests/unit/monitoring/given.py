@@ -75,9 +75,13 @@ WAITING = KPI(
 )
 
 
-def service(*events: DomainEvent, kpis: tuple[KPI, ...] = (SATISFACTION,)) -> MonitoredService:
+def service(
+    *events: DomainEvent,
+    kpis: tuple[KPI, ...] = (SATISFACTION,),
+    policy: MonitoringPolicy | None = None,
+) -> MonitoredService:
     """The SARC contract's service with agreed KPIs, after `events`."""
-    plan = establish_plan(contract(), MonitoringPolicy())
+    plan = establish_plan(contract(), policy or MonitoringPolicy())
     agreed = KPITargetsAgreed(
         service_id=plan.service_id,
         award_id=plan.award_id,

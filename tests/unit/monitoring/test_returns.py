@@ -9,6 +9,7 @@ import pytest
 
 from services.monitoring.domain import ConflictError, InvalidReturnError, NotProviderError
 from services.monitoring.escalation import decommission
+from services.monitoring.plans import MonitoringPolicy, PlanPolicy
 from services.monitoring.returns import amend_return, rate, submit_return
 from shared.contracts.monitoring import KPIReturnAmended, KPIReturnSubmitted, PerformanceRated
 from tests.unit.monitoring.given import PROVIDER, SATISFACTION, TODAY, WAITING, figures, service
@@ -101,13 +102,50 @@ def test_an_invalid_return_lists_every_problem_at_once() -> None:
     problems = problems_of(
         start=date(2019, 4, 2),
         beneficiaries=-3,
-        breakdowns={"gender": {"female": -3, "alien": 0}},
-        kpi_values={"felt_safer": Decimal(-1)},
+        breakdowns={"gender": {"female": -3, "alien": 1}, "age_band": {"18_24": 0}},
+        kpi_values={"felt_safer": Decimal(-1), "smiles": Decimal(1)},
     )
-    assert len(problems) >= 8, problems
-    assert "beneficiaries is negative (-3)" in problems
-    assert "breakdown 'gender': female is negative (-3)" in problems
-    assert "KPI 'felt_safer' is negative (-1)" in problems
+    assert problems == [
+        "period 2019-04-02 to 2019-06-30 is not a reporting period; periods: 2019-04-01 to "
+        "2019-06-30, 2019-07-01 to 2019-09-30, 2019-10-01 to 2019-12-31, 2020-01-01 to 2020-03-31",
+        "beneficiaries is negative (-3)",
+        "breakdown 'learning_difficulties' is required by this plan",
+        "breakdown 'ethnicity' is required by this plan",
+        "breakdown 'vulnerability' is required by this plan",
+        "breakdown 'intervention_type' is required by this plan",
+        "breakdown 'age_band' adds up to 0, beneficiaries are -3",
+        "breakdown 'gender' has unknown codes alien; known: female, male, non_binary, not_known",
+        "breakdown 'gender': female is negative (-3)",
+        "breakdown 'gender' adds up to -2, beneficiaries are -3",
+        "unknown KPI 'smiles'; this plan's KPIs: felt_safer",
+        "KPI 'felt_safer' is negative (-1)",
+    ]
+
+
+def test_location_codes_are_the_providers_own_but_must_add_up() -> None:
+    where = MonitoringPolicy(default=PlanPolicy(if_applicable=("location",)))
+    plan_needs_location = service(policy=where)
+    areas = {"weymouth": 30, "portland": 10}
+    ok = figures(breakdowns={**figures().breakdowns, "location": areas})
+    assert submit_return(plan_needs_location, ok, PROVIDER, TODAY)
+    short = figures(breakdowns={**figures().breakdowns, "location": {"weymouth": 30}})
+    with pytest.raises(InvalidReturnError) as refused:
+        submit_return(plan_needs_location, short, PROVIDER, TODAY)
+    assert refused.value.problems == ["breakdown 'location' adds up to 30, beneficiaries are 40"]
+    with pytest.raises(InvalidReturnError, match="breakdown 'location' is required"):
+        submit_return(plan_needs_location, figures(), PROVIDER, TODAY)
+
+
+def test_an_amendment_says_why_and_is_checked_like_a_return() -> None:
+    history = submit_return(service(), figures(), PROVIDER, TODAY)
+    with pytest.raises(InvalidReturnError) as refused:
+        amend_return(service(*history), figures(referrals_in=-1), "  ", PROVIDER, TODAY)
+    assert refused.value.problems == [
+        "an amendment needs a reason: why did the figures change",
+        "referrals_in is negative (-1)",
+    ]
+    with pytest.raises(NotProviderError, match="only its provider reports for it"):
+        amend_return(service(*history), figures(), "typo", "GB-CHC-9999999", TODAY)
 
 
 def test_an_amendment_needs_a_submitted_return_and_counts_up() -> None:
