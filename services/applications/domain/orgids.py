@@ -17,7 +17,9 @@ ORG_ID_LISTS: dict[str, tuple[str, str]] = {
     "GB-LAE": ("Local authorities in England", r"[A-Z]{3,4}"),
     "GB-LAS": ("Local authorities in Scotland", r"[A-Z]{3,4}"),
     "GB-LAN": ("Local authorities in Northern Ireland", r"[A-Z]{3,4}"),
-    "GB-PLA": ("Principal local and police authorities", r"[A-Z0-9]+(-[A-Z0-9]+)*"),
+    # The register holds Wales' principal local authorities under three-letter keys (GB-PLA-WRX);
+    # kept lenient while demo data uses GB-PLA-<AREA>-OPCC for OPCCs (docs/adr/0024).
+    "GB-PLA": ("Principal local authorities in Wales", r"[A-Z0-9]+(-[A-Z0-9]+)*"),
     "GB-GOR": ("Government Organisation Register", r"(PB|D|EA|OT)[0-9]{1,5}"),
     "GB-NHS": ("NHS Organisation Data Service", r"[A-Z0-9]{3,6}"),
     "GB-EDU": ("Register of schools (Edubase)", r"[0-9]{6}"),
