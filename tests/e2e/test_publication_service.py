@@ -12,6 +12,7 @@ import json
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ import pytest_asyncio
 from aiokafka import AIOKafkaProducer
 
 from services.publication.standards import giving360_validator, ocds_validator, problems
+from shared.contracts.funding import PaymentReleased
 from shared.eventstore.envelope import Envelope, seal
 from shared.infra.databases import create_databases, drop_databases
 from shared.infra.processes import ServiceProcess, stop_all, wait_until_healthy
@@ -266,3 +268,50 @@ async def test_a_reconnecting_stream_client_gets_exactly_the_entries_it_missed(
         )
         [live] = await asyncio.wait_for(waiting, 30)
         assert live > new[-1] and seen < live
+
+
+async def test_news_produced_before_its_award_follows_it_and_is_linked(
+    publication: ServiceProcess, kafka_bootstrap: str
+) -> None:
+    other = f"gwent-{uuid.uuid4().hex[:8]}"  # apart from the other tests' counts
+
+    def at(payload: Any, day: date) -> Envelope:
+        return envelope(payload, datetime(day.year, day.month, day.day, 12, tzinfo=UTC), other)
+
+    paid = PaymentReleased(
+        fund_id=FUND,
+        award_id="late",
+        instalment=1,
+        amount=Decimal("1000.00"),
+        released_on=date(2019, 7, 1),
+    )
+    news = [
+        ("monitoring", at(kpi_return("late", {"gender": {"f": 14, "m": 11}}), date(2019, 10, 5))),
+        ("monitoring", at(decommissioned("late", "svc-late"), date(2020, 2, 1))),
+        ("funding", at(paid, date(2019, 7, 1))),
+    ]
+    async with httpx.AsyncClient(base_url=publication.url) as client:
+        await produce(kafka_bootstrap, *news)  # monitoring and funding ahead of the award
+        await asyncio.sleep(2.0)
+        scoped = {"partnership": other, "limit": 50}
+        assert (await client.get("/feed", params=scoped)).json()["total"] == 0  # held
+        await produce(
+            kafka_bootstrap, ("funding", at(grant("late", fund_id=FUND), date(2019, 6, 1)))
+        )
+        for _ in range(300):
+            page = (await client.get("/feed", params=scoped)).json()
+            if page["total"] >= 5:
+                break
+            await asyncio.sleep(0.1)
+        award, *rest = page["items"]
+        assert award["entry_type"] == "grant" and page["total"] == 5
+        assert sorted(i["entry_type"] for i in rest) == [
+            "decision",
+            "decommissioning_notice",
+            "outcome",
+            "payment",
+        ]
+        assert all(i["refers_to"] == award["number"] for i in rest)
+        assert all(i["fund_id"] == FUND for i in rest)
+        numbers = [i["number"] for i in page["items"]]
+        assert numbers == sorted(numbers)
