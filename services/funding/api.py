@@ -24,7 +24,7 @@ from services.funding.commands import (
     receive_contribution,
 )
 from services.funding.handlers import existing
-from services.funding.readmodels import funds
+from services.funding.readmodels import directory, funds
 from shared.api import PageDep, RuntimeDep, partnership_member
 from shared.auth import Principal, Role
 
@@ -97,7 +97,8 @@ async def get_funds(
 ) -> FundPage:
     """The partnership's funds, newest financial year first."""
     mine = funds.c.partnership_id == partnership_id
-    async with runtime.engine.connect() as conn:
+    async with runtime.engine.connect() as connection:
+        conn = await directory(connection)
         total = await conn.scalar(select(func.count()).select_from(funds).where(mine))
         rows = await conn.execute(
             select(funds)

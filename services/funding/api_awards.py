@@ -22,14 +22,13 @@ from services.funding.access import (
 )
 from services.funding.awards import AwardFunding, award
 from services.funding.domain import Fund, NotFoundError
-from services.funding.handlers import award_events, existing, fund_of_award, load_fund, returns_of
+from services.funding.handlers import award_events, existing, fund_of_award, load_fund
 from services.funding.payments import (
-    Period,
     raise_clawback,
     release_payment,
     repay_clawback,
 )
-from services.funding.readmodels import awards
+from services.funding.readmodels import awards, directory
 from shared.api import PageDep, RuntimeDep
 from shared.auth import Principal
 from shared.contracts.base import DomainEvent, Money
@@ -138,7 +137,8 @@ async def get_awards(
     mine = awards.c.partnership_id == partnership_id
     if principal.role not in OVERSIGHT:
         mine = mine & (awards.c.recipient_organisation_id == principal.organisation_id)
-    async with runtime.engine.connect() as conn:
+    async with runtime.engine.connect() as connection:
+        conn = await directory(connection)
         total = await conn.scalar(select(func.count()).select_from(awards).where(mine))
         rows = await conn.execute(
             select(awards)
@@ -214,17 +214,16 @@ async def on_award(
     runtime: ServiceRuntime,
     principal: Commissioner,
     award_id: str,
-    decide: Callable[[Fund, list[Period]], list[DomainEvent]],
+    decide: Callable[[Fund], list[DomainEvent]],
 ) -> Recorded:
-    """Run a decision on the fund holding the award (given its accepted KPI returns)."""
+    """Run a decision on the fund holding the award."""
     async with runtime.engine.connect() as conn:
         try:
             fund_id = await fund_of_award(conn, principal.partnership_id, award_id)
         except NotFoundError as error:
             raise refused(error) from error
-        returns = await returns_of(conn, award_id)
     return recorded(
-        await command(runtime, principal, fund_id, lambda f: decide(existing(f, fund_id), returns))
+        await command(runtime, principal, fund_id, lambda f: decide(existing(f, fund_id)))
     )
 
 
@@ -247,7 +246,7 @@ async def post_release(
         runtime,
         principal,
         award_id,
-        lambda fund, returns: release_payment(fund, award_id, number, today, returns),
+        lambda fund: release_payment(fund, award_id, number, today),
     )
 
 
@@ -261,7 +260,7 @@ async def post_clawback(
         runtime,
         principal,
         award_id,
-        lambda fund, _: raise_clawback(fund, award_id, body.amount, body.reason, on),
+        lambda fund: raise_clawback(fund, award_id, body.amount, body.reason, on),
     )
 
 
@@ -284,5 +283,5 @@ async def post_repayment(
         runtime,
         principal,
         award_id,
-        lambda fund, _: repay_clawback(fund, award_id, body.amount, body.reference, on),
+        lambda fund: repay_clawback(fund, award_id, body.amount, body.reference, on),
     )

@@ -25,6 +25,7 @@ from shared.contracts.funding import (
     FundEstablished,
     FundingShare,
     FundSource,
+    KPIReturnRecorded,
     PaymentReleased,
     PaymentResumed,
     PaymentScheduled,
@@ -118,6 +119,11 @@ class Award:
     repaid: Decimal = ZERO  # of the clawbacks
     given_back: Decimal = ZERO  # commitment released to the fund
     shares: dict[str, Share] = field(default_factory=dict)  # a pooled award's contributors
+    kpi_returns: dict[str, tuple[date, date]] = field(default_factory=dict)  # id → period
+
+    @property
+    def by_results(self) -> bool:
+        return any(i.requires_kpi_return for i in self.instalments.values())
 
     @property
     def suspended(self) -> bool:
@@ -223,6 +229,11 @@ class Fund:
                 award.paid += event.amount
                 for s in event.funded_by:
                     award.shares[s.organisation_id].paid += s.amount
+            case KPIReturnRecorded():
+                self.awards[event.award_id].kpi_returns[event.return_id] = (
+                    event.period_start,
+                    event.period_end,
+                )
             case PaymentSuspended():
                 self.awards[event.award_id].open_concerns.add(event.concern_id)
             case PaymentResumed():

@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.funding.domain import Fund, NotFoundError, fold
-from services.funding.payments import Period
-from services.funding.readmodels import awards, funds, kpi_returns
+from services.funding.readmodels import awards, directory, runner
 from shared.auth import Principal
 from shared.contracts.base import DomainEvent
-from shared.contracts.funding import AwardMade, FundEstablished
 from shared.eventstore.envelope import Actor, Envelope, NewEvent
 from shared.eventstore.store import ConcurrencyError, EventStore
 
 FUND = "fund"  # the stream type of a fund's history
 ATTEMPTS = 5
 Decide = Callable[[Fund | None], Sequence[DomainEvent]]
+
+
+def fund_lock_key(fund_id: str) -> int:
+    """The advisory lock writers of one fund queue on (64 bits of a hash of its id)."""
+    digest = hashlib.sha256(f"funding.fund:{fund_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 def actor_of(principal: Principal) -> Actor:
@@ -59,12 +64,13 @@ async def execute(
 ) -> list[Envelope]:
     """Decide on the fund as read and append at that version, in the caller's transaction.
 
-    Writers of one fund queue on its lookup row (FOR UPDATE, held to commit), so each decides
-    on the stream as the previous one left it and headroom is never spent twice. The expected
-    version stays the backstop: should a writer slip past the queue, its append fails, the
-    savepoint undoes the attempt and we decide again on the fresh stream.
+    Writers of one fund queue on its lock (a transaction-level advisory lock on the fund id,
+    held to commit, ADR 0031), so each decides on the stream as the previous one left it and
+    headroom is never spent twice. The expected version stays the backstop: should a writer
+    slip past the queue, its append fails, the savepoint undoes the attempt and we decide again
+    on the fresh stream. The directory of funds and awards is updated in the same transaction.
     """
-    await conn.execute(select(funds.c.fund_id).where(funds.c.fund_id == fund_id).with_for_update())
+    await conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": fund_lock_key(fund_id)})
     for attempt in range(ATTEMPTS):
         try:
             async with conn.begin_nested():
@@ -72,8 +78,7 @@ async def execute(
                 events = list(decide(fund))
                 if not events:
                     return []
-                await _record_lookups(conn, partnership_id, events)
-                return await store.append(
+                stored = await store.append(
                     conn,
                     FUND,
                     fund_id,
@@ -90,45 +95,17 @@ async def execute(
                     ],
                     expected_version=fund.version if fund else 0,
                 )
+                await runner(conn.engine).apply_inline(conn, stored)
+                return stored
         except ConcurrencyError:
             if attempt == ATTEMPTS - 1:
                 raise
     raise AssertionError("unreachable")
 
 
-async def _record_lookups(
-    conn: AsyncConnection, partnership_id: str, events: Sequence[DomainEvent]
-) -> None:
-    for event in events:
-        if isinstance(event, FundEstablished):
-            await conn.execute(
-                insert(funds).values(
-                    fund_id=event.fund_id,
-                    partnership_id=partnership_id,
-                    name=event.name,
-                    financial_year=event.financial_year,
-                    source=event.source.value,
-                )
-            )
-        elif isinstance(event, AwardMade):
-            await conn.execute(
-                insert(awards).values(
-                    award_id=event.award_id,
-                    fund_id=event.fund_id,
-                    partnership_id=partnership_id,
-                    recipient_organisation_id=event.recipient_organisation_id,
-                    recipient_name=event.recipient_name,
-                    title=event.title,
-                    mechanism=event.mechanism.value,
-                    amount=event.amount,
-                    award_date=event.award_date,
-                )
-            )
-
-
 async def fund_of_award(conn: AsyncConnection, partnership_id: str, award_id: str) -> str:
     """The fund whose stream holds the award, or NotFoundError."""
-    fund_id = await conn.scalar(
+    fund_id = await (await directory(conn)).scalar(
         select(awards.c.fund_id).where(
             awards.c.award_id == award_id, awards.c.partnership_id == partnership_id
         )
@@ -136,16 +113,6 @@ async def fund_of_award(conn: AsyncConnection, partnership_id: str, award_id: st
     if fund_id is None:
         raise NotFoundError(f"no award {award_id!r} in partnership {partnership_id!r}")
     return str(fund_id)
-
-
-async def returns_of(conn: AsyncConnection, award_id: str) -> list[Period]:
-    """The periods of the KPI returns monitoring accepted for the award."""
-    result = await conn.execute(
-        select(kpi_returns.c.period_start, kpi_returns.c.period_end).where(
-            kpi_returns.c.award_id == award_id
-        )
-    )
-    return [(start, end) for start, end in result]
 
 
 def award_events(stream: Sequence[Envelope], award_id: str) -> list[Envelope]:

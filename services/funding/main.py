@@ -8,7 +8,7 @@ from services.funding.reactions import (
     on_application_approved,
     on_monitoring_event,
 )
-from services.funding.readmodels import metadata
+from services.funding.readmodels import DIRECTORY
 from services.funding.settings import FundingSettings
 from shared.messaging import topic_for
 from shared.runtime import ConsumerSpec, ProjectionSpec
@@ -26,8 +26,11 @@ SPEC = ServiceSpec(
         ConsumerSpec(APPROVALS_CONSUMER, (topic_for("applications"),), on_application_approved),
         ConsumerSpec(MONITORING_CONSUMER, (topic_for("monitoring"),), on_monitoring_event),
     ],
-    read_models=[metadata],
-    projections=[ProjectionSpec(FundingLedger(), (topic_for("funding"),))],
+    read_models=[],
+    projections=[
+        ProjectionSpec(FundingLedger(), (topic_for("funding"),)),
+        ProjectionSpec(DIRECTORY),  # inline: kept by handlers.execute in each append's txn
+    ],
 )
 
 if __name__ == "__main__":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
@@ -13,6 +12,7 @@ from shared.contracts.funding import (
     ClawbackRaised,
     ClawbackRepaid,
     CommitmentReleased,
+    KPIReturnRecorded,
     PaymentReleased,
     PaymentResumed,
     PaymentSuspended,
@@ -21,11 +21,29 @@ from shared.contracts.funding import (
 Period = tuple[date, date]  # a KPI return's period, first and last day
 
 
-def release_payment(
-    fund: Fund, award_id: str, number: int, today: date, kpi_returns: Iterable[Period] = ()
+def record_kpi_return(
+    fund: Fund, award_id: str, return_id: str, period: Period
 ) -> list[DomainEvent]:
+    """Note an accepted KPI return on a payment-by-results award (others need none)."""
+    award = fund.award(award_id)
+    if not award.by_results or return_id in award.kpi_returns:
+        return []
+    start, end = period
+    return [
+        KPIReturnRecorded(
+            fund_id=fund.fund_id,
+            award_id=award_id,
+            return_id=return_id,
+            period_start=start,
+            period_end=end,
+        )
+    ]
+
+
+def release_payment(fund: Fund, award_id: str, number: int, today: date) -> list[DomainEvent]:
     """Pay one instalment, if it is due, not suspended and (payment by results) reported on."""
     award = fund.award(award_id)
+    kpi_returns = award.kpi_returns.values()
     instalment = award.instalments.get(number)
     if instalment is None:
         raise NotFoundError(f"award {award_id!r} has no instalment {number}")

@@ -10,14 +10,17 @@ import logging
 from collections.abc import Sequence
 from typing import cast
 
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.funding.awards import AwardFunding, award
 from services.funding.domain import Fund, FundingError, HeadroomError, NotFoundError
 from services.funding.handlers import Decide, execute, existing, fund_of_award
-from services.funding.payments import decommission, resume_payments, suspend_payments
-from services.funding.readmodels import kpi_returns
+from services.funding.payments import (
+    decommission,
+    record_kpi_return,
+    resume_payments,
+    suspend_payments,
+)
 from shared.contracts.applications import ApplicationApproved
 from shared.contracts.base import DomainEvent
 from shared.contracts.funding import AwardBlocked
@@ -129,22 +132,14 @@ async def _append_alone(
 
 
 async def on_monitoring_event(conn: AsyncConnection, envelopes: Sequence[Envelope]) -> None:
-    """Formal notices suspend payments, resolutions resume them, decommissioning gives back."""
+    """Formal notices suspend payments, resolutions resume them, decommissioning gives back;
+    KPI returns of payment-by-results awards are noted on the fund's stream."""
     for envelope in envelopes:
         event = envelope.event()
-        if isinstance(event, KPIReturnSubmitted):
-            await conn.execute(
-                insert(kpi_returns)
-                .values(
-                    return_id=event.return_id,
-                    award_id=event.award_id,
-                    period_start=event.period_start,
-                    period_end=event.period_end,
-                )
-                .on_conflict_do_nothing()
-            )
-            continue
-        if not isinstance(event, FormalNoticeIssued | ConcernResolved | ServiceDecommissioned):
+        if not isinstance(
+            event,
+            FormalNoticeIssued | ConcernResolved | ServiceDecommissioned | KPIReturnSubmitted,
+        ):
             continue
         try:
             fund_id = await fund_of_award(conn, envelope.partnership_id, event.award_id)
@@ -174,6 +169,9 @@ def _react(fund: Fund, event: DomainEvent) -> list[DomainEvent]:
         )
     if isinstance(event, ConcernResolved):
         return resume_payments(fund, event.award_id, event.concern_id, event.resolved_on)
+    if isinstance(event, KPIReturnSubmitted):
+        period = (event.period_start, event.period_end)
+        return record_kpi_return(fund, event.award_id, event.return_id, period)
     assert isinstance(event, ServiceDecommissioned)
     reason = f"decommissioned ({event.decision_reference}): {event.reason}"
     return decommission(fund, event.award_id, event.effective_date, reason)

@@ -330,3 +330,18 @@ class CommitmentReleased(DomainEvent):
     def _shares(self) -> CommitmentReleased:
         shares_add_up(self.funded_by, self.amount)
         return self
+
+
+@event("funding")
+class KPIReturnRecorded(DomainEvent):
+    """Monitoring accepted the KPI return of a payment-by-results award's period.
+
+    Recorded on the fund's stream so the decision to release an instalment rests on the
+    stream alone (and every read model is rebuilt from funding's own events).
+    """
+
+    fund_id: str
+    award_id: str
+    return_id: str = Field(min_length=1)
+    period_start: date
+    period_end: date

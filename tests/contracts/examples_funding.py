@@ -20,6 +20,7 @@ from shared.contracts.funding import (
     FundEstablished,
     FundingShare,
     FundSource,
+    KPIReturnRecorded,
     Mechanism,
     PaymentReleased,
     PaymentResumed,
@@ -131,6 +132,13 @@ EXAMPLES: list[DomainEvent] = [
         reason="unspent",
         raised_on=date(2019, 10, 1),
         funded_by=(COUNCIL, OPCC),
+    ),
+    KPIReturnRecorded(
+        fund_id=FUND,
+        award_id="award-1",
+        return_id="return-award-1-2019-q2",
+        period_start=date(2019, 7, 1),
+        period_end=date(2019, 9, 30),
     ),
     ClawbackRepaid(
         fund_id=FUND,

@@ -13,7 +13,7 @@ from services.funding.commands import CreateRingFence, EstablishFund, establish_
 from services.funding.handlers import execute
 from services.funding.journal import CheckReport, check
 from services.funding.ledger import SCHEMA, FundingLedger, ledger_lines
-from services.funding.readmodels import metadata
+from services.funding.readmodels import runner
 from shared.contracts.applications import ApplicationApproved
 from shared.contracts.funding import FundSource, Mechanism
 from shared.eventstore.envelope import Actor
@@ -28,9 +28,10 @@ NOW = datetime(2017, 5, 1, 9, 0, tzinfo=UTC)
 
 
 async def prepare(engine: AsyncEngine) -> None:
+    """Funding's store and its inline directory, as the service prepares them at start."""
     async with engine.begin() as conn:
         await create_store_tables(conn, "funding")
-        await conn.run_sync(metadata.create_all)
+    await runner(engine).prepare()
 
 
 async def new_fund(

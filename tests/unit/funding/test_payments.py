@@ -12,12 +12,18 @@ from services.funding.domain import FundingError
 from services.funding.payments import (
     decommission,
     raise_clawback,
+    record_kpi_return,
     release_payment,
     resume_payments,
     suspend_payments,
 )
 from shared.contracts.base import DomainEvent
-from shared.contracts.funding import CommitmentReleased, PaymentReleased, PaymentResumed
+from shared.contracts.funding import (
+    CommitmentReleased,
+    KPIReturnRecorded,
+    PaymentReleased,
+    PaymentResumed,
+)
 from tests.unit.funding.support import assert_balanced, award_request, given, north_wales_moj_2017
 
 JUNE, SEPT = date(2017, 6, 1), date(2017, 9, 1)
@@ -64,9 +70,19 @@ def test_payments_stop_while_a_formal_concern_is_open_and_resume_when_all_are_re
 
 def test_payment_by_results_waits_for_the_kpi_return_of_the_instalments_period() -> None:
     history = awarded(payment_by_results=True)
+    history += record_kpi_return(given(history), "a", "r-0", (date(2017, 3, 1), date(2017, 5, 31)))
     with pytest.raises(FundingError, match="no KPI return covering 2017-08-31"):
-        release_payment(given(history), "a", 1, SEPT, [(date(2017, 3, 1), date(2017, 5, 31))])
-    assert release_payment(given(history), "a", 1, SEPT, [(JUNE, date(2017, 8, 31))])
+        release_payment(given(history), "a", 1, SEPT)
+    [noted] = record_kpi_return(given(history), "a", "r-1", (JUNE, date(2017, 8, 31)))
+    assert isinstance(noted, KPIReturnRecorded)
+    history.append(noted)
+    assert record_kpi_return(given(history), "a", "r-1", (JUNE, date(2017, 8, 31))) == []
+    assert release_payment(given(history), "a", 1, SEPT)
+
+
+def test_kpi_returns_of_awards_not_paid_by_results_are_not_recorded() -> None:
+    history = awarded()
+    assert record_kpi_return(given(history), "a", "r-1", (JUNE, date(2017, 8, 31))) == []
 
 
 def test_decommissioning_cancels_future_instalments_and_gives_their_money_back() -> None:
