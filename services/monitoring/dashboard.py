@@ -79,6 +79,7 @@ class Dashboard(BaseModel):
     provider_organisation_id: str
     provider_name: str
     fund_id: str
+    scheme_id: str | None  # None: a direct award
     mechanism: str
     amount: Money
     start_date: date
@@ -151,6 +152,7 @@ def dashboard(service: MonitoredService, today: date) -> Dashboard:
                 "provider_organisation_id",
                 "provider_name",
                 "fund_id",
+                "scheme_id",
                 "mechanism",
                 "amount",
                 "start_date",

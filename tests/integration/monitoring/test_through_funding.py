@@ -84,7 +84,11 @@ async def test_a_formal_notice_suspends_payments_and_decommissioning_releases_th
         # Monitoring heard the GrantAwarded: a full quarterly plan under the award's scheme.
         service = f"/partnerships/{p}/monitoring/services/{award_id}"
         plan = await eventually_ok(monitoring, service, opcc, timeout=30)
-        assert (plan["proportionality"], len(plan["periods"])) == ("full", 4)
+        assert (plan["scheme_id"], plan["proportionality"], len(plan["periods"])) == (
+            SCHEME,
+            "full",
+            4,
+        )
         kpis = {"kpis": [{"code": "felt_safer", "name": "Clients feeling safer (%)", "target": 90}]}
         assert (await monitoring.put(f"{service}/kpis", json=kpis, headers=opcc)).status_code == 200
         q1 = figures(kpi_values={"felt_safer": 60}).model_dump(mode="json")
