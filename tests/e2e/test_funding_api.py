@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -194,3 +195,97 @@ async def test_a_pooled_budget_attributes_awards_and_partners_see_their_statemen
     assert (statement["received"], statement["attributed"]) == ("10000.00", "250.01")
     conwy = await funding.get(f"{BASE}/funds/victims-pool/statements/GB-LAE-CONWY", headers=partner)
     assert conwy.status_code == 403
+
+
+async def settled(funding: httpx.AsyncClient, url: str, done: Any, **kwargs: Any) -> Any:
+    """An answer of the ledger once it has caught up (it follows the funding topic)."""
+    answer: Any = None
+    for _ in range(200):
+        response = await funding.get(url, **kwargs)
+        answer = response.json()
+        if response.status_code == 200 and done(answer):
+            return answer
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"the ledger never caught up: {answer}")
+
+
+async def test_a_partners_statement_follows_its_money_through_payment_clawback_and_repayment(
+    funding: httpx.AsyncClient,
+) -> None:
+    pool = {
+        "fund_id": "repaid-pool",
+        "name": "Repaid pool",
+        "financial_year": "2017/18",
+        "source": "partner_pool",
+    }
+    assert (await funding.post(f"{BASE}/funds", json=pool)).status_code == 201
+    for org, amount in (("GB-LAE-CONWY", "30000.00"), ("GB-LAE-GWYNEDD", "10000.00")):
+        body = {"contributor_organisation_id": org, "contributor_name": org, "amount": amount}
+        assert (await funding.post(f"{BASE}/funds/repaid-pool/contributions", json=body)).is_success
+    fence = {"pot_id": "p", "name": "p", "amount": "1.00", "eligible_categories": ["x"]}
+    refused = await funding.post(f"{BASE}/funds/repaid-pool/ring-fences", json=fence)
+    assert refused.status_code == 409 and "not ring-fenced" in refused.json()["detail"]
+    made = await funding.post(
+        f"{BASE}/awards",
+        json=award(fund_id="repaid-pool", pot_id=None, spend_category=None, amount="1000.03"),
+    )
+    award_id = made.json()["award_id"]
+    awards = f"{BASE}/awards/{award_id}"
+    assert (await funding.post(f"{awards}/instalments/1/release", json={})).status_code == 201
+    claw = {"amount": "100.00", "reason": "unspent", "raised_on": "2017-12-01"}
+    assert (await funding.post(f"{awards}/clawbacks", json=claw)).status_code == 201
+    too_much = await funding.post(
+        f"{awards}/repayments", json={"amount": "100.01", "reference": "BACS 1"}
+    )
+    assert (too_much.status_code, too_much.json()["detail"]) == (
+        409,
+        f"cannot record a repayment of £100.01: award {award_id!r} owes £100.00 "
+        "(clawed back £100.00, repaid £0.00)",
+    )
+    assert (
+        await funding.post(f"{awards}/repayments", json={"amount": "0", "reference": "x"})
+    ).status_code == 422
+    repaid = await funding.post(
+        f"{awards}/repayments",
+        json={"amount": "40.00", "reference": "BACS 1", "repaid_on": "2018-01-15"},
+    )
+    assert repaid.status_code == 201, repaid.text
+    shown = (await funding.get(awards)).json()
+    assert (shown["clawed_back"], shown["repaid"], shown["clawback_outstanding"]) == (
+        "100.00",
+        "40.00",
+        "60.00",
+    )
+
+    partner = token(PARTNERSHIP, Role.PARTNER, org="GB-LAE-GWYNEDD")
+    statement = await settled(
+        funding,
+        f"{BASE}/funds/repaid-pool/statements/GB-LAE-GWYNEDD",
+        lambda s: s["repaid"] != "0.00",
+        headers=partner,
+    )
+    # Award 1000.03 split 3:1 (ADR 0011); instalment 1 (250.01) by unpaid parts; the clawback
+    # by what each partner's money paid; the repayment by what each one is owed.
+    [funded] = statement["funded"]
+    assert {k: funded[k] for k in ("amount", "paid", "unpaid", "clawed_back", "repaid")} == {
+        "amount": "250.01",
+        "paid": "62.50",
+        "unpaid": "187.51",
+        "clawed_back": "25.00",
+        "repaid": "10.00",
+    }
+    assert (statement["available"], statement["clawback_due"]) == ("9759.99", "15.00")
+    position = (await funding.get(f"{BASE}/funds/repaid-pool/position")).json()
+    partners = {p["organisation_id"]: p for p in position["contributors"]}
+    for figure in ("budget", "committed", "paid", "repaid", "available", "clawback_due"):
+        parts = sum(Decimal(p[figure]) for p in partners.values())
+        assert parts == Decimal(position["total"][figure]), figure
+    assert position["total"]["available"] == "39039.97"  # 40,000 − 1,000.03 awarded + 40 repaid
+    lines = (await funding.get(f"{BASE}/funds/repaid-pool/journal", params={"limit": 100})).json()
+    assert {line["contributor"] for line in lines["items"]} == {
+        None,
+        "GB-LAE-CONWY",
+        "GB-LAE-GWYNEDD",
+    }
+    check = (await funding.get(f"{BASE}/ledger/check")).json()
+    assert check["balanced"], check["problems"]
