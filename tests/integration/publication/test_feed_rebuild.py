@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.publication import giving360, ocds
@@ -221,3 +221,28 @@ async def test_the_feed_rebuilt_from_event_zero_is_the_feed_kept_live(
     assert after[16].decision_number == "DORSET-2019-004"
     async with engine.connect() as conn:
         assert (await conn.execute(select(tables.held))).all() == []
+
+
+async def test_a_new_empty_view_is_filled_from_the_store_before_anything_is_decided(
+    engine: AsyncEngine, schema: str, tables: FeedTables, runner: ProjectionRunner
+) -> None:
+    publisher = consumer(engine, schema, tables)
+    year = a_year_out_of_order()
+    for batch in year:
+        await publisher.process(batch)
+    live = await dump(engine, tables)
+    # An installation upgraded from the tables in the service schema: the view starts empty.
+    async with engine.begin() as conn:
+        await conn.execute(text(f"DROP SCHEMA {runner.schema} CASCADE"))
+    await runner.prepare()
+    assert (await dump(engine, tables))["feed_entries"] == []
+    # The next delivery (a fact the feed has, under a new id) first fills the view from the
+    # store, so it is recognised rather than published again, and the held payment still waits.
+    await publisher.process([envelope(grant("a1"), day(6, 1))])
+    assert await dump(engine, tables) == live
+    await publisher.process([envelope(grant("a9"), day(11, 2))])
+    after = await entries(engine, tables)
+    assert [(e.number, e.entry_type, e.refers_to) for e in after[14:]] == [
+        (15, EntryType.GRANT, None),
+        (16, EntryType.PAYMENT, 15),
+    ]
