@@ -153,6 +153,16 @@ async def monitoring_events(
     return sorted(seen.values(), key=lambda e: e["position"])
 
 
+def decision(last_report: str, effective: str = "2019-12-31") -> dict[str, str]:
+    """A commissioner's decision to decommission, having considered `last_report`."""
+    return {
+        "reason": "Service moved to the council",
+        "effective_date": effective,
+        "decision_reference": "PCC-DEC-2019-31",
+        "last_report_considered": last_report,
+    }
+
+
 async def eventually_ok(
     client: httpx.AsyncClient, url: str, headers: dict[str, str], timeout: float = 20
 ) -> dict[str, Any]:

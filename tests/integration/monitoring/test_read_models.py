@@ -18,6 +18,7 @@ from shared.ops.rebuild import Registered, rebuild
 from tests.integration.monitoring.support import (
     Clock,
     databases,
+    decision,
     eventually_ok,
     headers,
     monitoring_settings,
@@ -161,13 +162,9 @@ async def _run_the_year(client: httpx.AsyncClient, direct: str, refuge: str) -> 
         f"{refuge_url}/concerns/{concern}/formal-notice", json={"reason": "No reply"}, headers=OPCC
     )
     assert notice.status_code == 201, notice.text
-    decision = {
-        "reason": "Service moved to the council",
-        "effective_date": "2019-12-31",
-        "decision_reference": "PCC-DEC-2019-31",
-        "last_report_considered": f"{direct}:2019-07-01",
-    }
-    ended = await client.post(f"{sarc}/decommissioning", json=decision, headers=OPCC)
+    ended = await client.post(
+        f"{sarc}/decommissioning", json=decision(f"{direct}:2019-07-01"), headers=OPCC
+    )
     assert ended.status_code == 201, ended.text
 
 

@@ -24,6 +24,7 @@ from shared.infra.embedded import EmbeddedBroker
 from tests.integration.monitoring.support import (
     Clock,
     databases,
+    decision,
     eventually_ok,
     headers,
     monitoring_settings,
@@ -126,13 +127,9 @@ async def test_a_formal_notice_suspends_payments_and_decommissioning_releases_th
         assert held.status_code == 409 and "suspended" in held.json()["detail"], held.text
 
         # Decommissioned from the year's end, having considered the last report (Q1).
-        decision = {
-            "reason": "Service moved to the council",
-            "effective_date": "2019-12-31",
-            "decision_reference": "PCC-DEC-2019-31",
-            "last_report_considered": f"{award_id}:2019-04-01",
-        }
-        ended = await monitoring.post(f"{service}/decommissioning", json=decision, headers=opcc)
+        ended = await monitoring.post(
+            f"{service}/decommissioning", json=decision(f"{award_id}:2019-04-01"), headers=opcc
+        )
         assert ended.status_code == 201, ended.text
 
         released = await until(
