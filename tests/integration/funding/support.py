@@ -9,8 +9,14 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.funding.commands import CreateRingFence, EstablishFund, establish_fund
-from services.funding.handlers import execute
+from services.funding.commands import (
+    Contribution,
+    CreateRingFence,
+    EstablishFund,
+    establish_fund,
+    receive_contribution,
+)
+from services.funding.handlers import Decide, execute, existing
 from services.funding.journal import CheckReport, check
 from services.funding.ledger import SCHEMA, FundingLedger, ledger_lines
 from services.funding.readmodels import runner
@@ -69,6 +75,28 @@ async def new_fund(
             COMMISSIONER,
             NOW,
         )
+    return fund_id
+
+
+async def new_pool(engine: AsyncEngine, partnership: str, paid_in: dict[str, str]) -> str:
+    """A pooled budget of its own for one test, with what each partner paid in."""
+    fund_id = f"pool-{uuid.uuid4().hex[:10]}"
+    command = EstablishFund(
+        fund_id=fund_id,
+        name="Joint pool",
+        financial_year="2017/18",
+        source=FundSource.PARTNER_POOL,
+    )
+
+    def pay_in(org: str, amount: str) -> Decide:
+        body = Contribution(contributor_organisation_id=org, contributor_name=org, amount=amount)
+        return lambda f: receive_contribution(existing(f, fund_id), body)
+
+    decisions: list[Decide] = [lambda f: establish_fund(f, command)]
+    decisions += [pay_in(org, amount) for org, amount in paid_in.items()]
+    for decide in decisions:
+        async with engine.begin() as conn:
+            await execute(conn, STORE, partnership, fund_id, decide, COMMISSIONER, NOW)
     return fund_id
 
 

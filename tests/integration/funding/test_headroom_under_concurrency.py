@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from services.funding.awards import award
 from services.funding.domain import Fund, HeadroomError
 from services.funding.handlers import execute, existing, load_fund
-from services.funding.journal import positions
+from services.funding.journal import contributor_positions, positions
 from services.funding.ledger import SCHEMA, ledger_lines
 from shared.db import make_engine
 from tests.integration.funding.support import (
@@ -18,6 +18,7 @@ from tests.integration.funding.support import (
     NOW,
     STORE,
     new_fund,
+    new_pool,
     prepare,
     rebuilt_ledger,
 )
@@ -50,11 +51,13 @@ async def test_fifty_concurrent_awards_against_headroom_for_ten_exactly_ten_succ
     await prepare(engine)
     fund_id = await new_fund(engine, "nw", budget="10000.00")
     pot_fund = await new_fund(engine, "nw", budget="20000.00", pot="10000.00")
-    general, pot = await asyncio.gather(
+    pool_id = await new_pool(engine, "nw", {"GB-LAE-CONWY": "6000.00", "GB-NHS-7A1": "4000.00"})
+    general, pot, pooled_awards = await asyncio.gather(
         fifty_awards(database_url, fund_id),
         fifty_awards(database_url, pot_fund, pot_id="csa", spend_category="child-sexual-abuse"),
+        fifty_awards(database_url, pool_id),
     )
-    for outcomes in (general, pot):
+    for outcomes in (general, pot, pooled_awards):
         assert sum(isinstance(o, list) for o in outcomes) == 10
         assert sum(isinstance(o, HeadroomError) for o in outcomes) == 40
     async with engine.connect() as conn:
@@ -67,5 +70,12 @@ async def test_fifty_concurrent_awards_against_headroom_for_ten_exactly_ten_succ
     assert report.balanced, report.problems
     async with engine.connect() as conn:
         books = await conn.execution_options(schema_translate_map={None: SCHEMA})
-        ledger = positions(await ledger_lines(books, fund_id))
+        lines = await ledger_lines(books)
+    ledger = positions(line for line in lines if line.fund_id == fund_id)
     assert ledger[fund_id, "general"].committed == Decimal("10000.00")
+    partners = contributor_positions(line for line in lines if line.fund_id == pool_id)
+    assert {who: p.committed for (_f, _s, who), p in partners.items()} == {
+        "GB-LAE-CONWY": Decimal("6000.00"),
+        "GB-NHS-7A1": Decimal("4000.00"),
+    }
+    assert all(p.available == 0 for p in partners.values())
