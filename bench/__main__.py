@@ -13,7 +13,7 @@ import sys
 import time
 from collections.abc import Awaitable, Callable
 
-from bench import append, latency, rebuild, relay, replay
+from bench import append, latency, platform, rebuild, relay, replay
 from bench.context import Context
 from bench.report import Result, markdown_table, print_result
 from bench.servers import engine_for, servers
@@ -25,6 +25,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "rebuild": rebuild.run,
     "relay": relay.run,
     "latency": latency.run,
+    "platform": platform.run,  # the four services under the generator (bench/platform.py)
 }
 
 
