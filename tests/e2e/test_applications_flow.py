@@ -93,6 +93,13 @@ async def test_openapi_describes_the_service(service: ServiceProcess) -> None:
         "/partnerships/{partnership_id}/rounds/{round_id}/ranking",
         "/public/partnerships/{partnership_id}/ballots/{round_id}/votes",
         "/partnerships/{partnership_id}/accreditations",
+        "/partnerships/{partnership_id}/schemes",
+        "/partnerships/{partnership_id}/rounds",
+        "/partnerships/{partnership_id}/rounds/{round_id}/assessors",
+        "/partnerships/{partnership_id}/rounds/{round_id}/drafts",
+        "/partnerships/{partnership_id}/drafts/{application_id}/submission",
+        "/partnerships/{partnership_id}/users",
+        "/partnerships/{partnership_id}/organisations/{organisation_id}/users",
     } <= set(spec["paths"])
 
 

@@ -51,6 +51,6 @@ async def visible_application(
             detail=f"no application {application_id!r} in partnership "
             f"{principal.partnership_id!r} that this {principal.role} may see",
         )
-    if state.submitted.organisation_id != principal.organisation_id:
+    if principal.role is not Role.APPLICANT:  # applicants see only their own, drafts included
         envelopes = [e for e in envelopes if e.event_type not in DRAFT_EVENTS]
     return state, envelopes
