@@ -12,23 +12,24 @@ import pytest
 import pytest_asyncio
 
 from services.applications.seed_schemes import (
-    DORSET_COMMUNITY_GRANTS,
     NORTH_WALES_YOUR_COMMUNITY_YOUR_CHOICE,
 )
 from shared.auth import Role
 from shared.infra.processes import ServiceProcess
 from shared.messaging import topic_for
 from tests.support.applications import (
+    CHARITY,
+    COUNCIL,
+    OTHER_CHARITY,
     Partnership,
     application_body,
-    assign_panel,
+    dorset,
     publish_award_blocked,
     round_dates,
     running_applications,
 )
 from tests.support.services import find_record
 
-CHARITY, OTHER_CHARITY, COUNCIL = "GB-CHC-1234567", "GB-CHC-7654321", "GB-LAE-DOR"
 C, A, S, AUD, P = Role.COMMISSIONER, Role.APPLICANT, Role.ASSESSOR, Role.AUDITOR, Role.PARTNER
 
 
@@ -40,37 +41,6 @@ async def service(
         database_url, kafka_bootstrap, tmp_path_factory.mktemp("applications-logs")
     ):
         yield running
-
-
-async def dorset(service: ServiceProcess) -> tuple[Partnership, str]:
-    """A partnership with priorities, two charities, a council, the Dorset scheme and a round
-    with its two assessors assigned."""
-    p = Partnership(service, "dorset")
-    await p.ok("PUT", "/plan-priorities", C, json={"priorities": ["protect the most vulnerable"]})
-    for org, kind in ((CHARITY, "charity"), (OTHER_CHARITY, "charity")):
-        # An applicant registers its own organisation.
-        await p.ok(
-            "POST",
-            "/organisations",
-            A,
-            org,
-            json={"organisation_id": org, "name": org, "kind": kind},
-        )
-    await p.ok(
-        "POST",
-        "/organisations",
-        C,
-        json={"organisation_id": COUNCIL, "name": "Dorset Council", "kind": "local_authority"},
-    )
-    await p.ok("POST", "/schemes", C, json=DORSET_COMMUNITY_GRANTS.model_dump(mode="json"))
-    opened = await p.ok(
-        "POST",
-        f"/schemes/{DORSET_COMMUNITY_GRANTS.scheme_id}/rounds",
-        C,
-        json={"name": "2019/20", **round_dates()},
-    )
-    await assign_panel(p, opened["id"])
-    return p, opened["id"]
 
 
 async def submit(p: Partnership, round_id: str, org: str = CHARITY, **changes: Any) -> str:

@@ -15,6 +15,7 @@ from aiokafka import AIOKafkaProducer
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.applications.handlers.base import ProjectedStore
+from services.applications.seed_schemes import DORSET_COMMUNITY_GRANTS
 from shared.auth import Principal, Role, mint_token
 from shared.contracts.funding import AwardBlocked
 from shared.eventstore.envelope import Actor, Envelope, seal
@@ -25,6 +26,7 @@ from shared.projection import ProjectionRunner
 from tests.support.services import TEST_SECRET, free_base_port
 
 TODAY = datetime.now(UTC).date()
+PRIORITY = "protect the most vulnerable"
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,7 @@ class Partnership:
 
 
 OPCC = "GB-PLA-DORSET-OPCC"
+CHARITY, OTHER_CHARITY, COUNCIL = "GB-CHC-1234567", "GB-CHC-7654321", "GB-LAE-DOR"
 PANEL = ("assessor-1", "assessor-2")  # the user ids `Partnership.client(Role.ASSESSOR)` signs in as
 
 
@@ -123,6 +126,25 @@ async def assign_panel(
         assert assigned.status_code == 200, assigned.text
 
 
+async def dorset(service: ServiceProcess, panel: bool = True) -> tuple[Partnership, str]:
+    """A partnership with priorities, two charities (registered by their own applicants), a
+    council, the Dorset scheme and an open round (with its two assessors assigned: `panel`)."""
+    p = Partnership(service, "dorset")
+    await p.ok("PUT", "/plan-priorities", Role.COMMISSIONER, json={"priorities": [PRIORITY]})
+    for org in (CHARITY, OTHER_CHARITY):
+        body = {"organisation_id": org, "name": org, "kind": "charity"}
+        await p.ok("POST", "/organisations", Role.APPLICANT, org, json=body)
+    council = {"organisation_id": COUNCIL, "name": "Dorset Council", "kind": "local_authority"}
+    await p.ok("POST", "/organisations", Role.COMMISSIONER, json=council)
+    scheme = DORSET_COMMUNITY_GRANTS.model_dump(mode="json")
+    await p.ok("POST", "/schemes", Role.COMMISSIONER, json=scheme)
+    path = f"/schemes/{DORSET_COMMUNITY_GRANTS.scheme_id}/rounds"
+    opened = await p.ok("POST", path, Role.COMMISSIONER, json={"name": "2019/20", **round_dates()})
+    if panel:
+        await assign_panel(p, opened["id"])
+    return p, str(opened["id"])
+
+
 def round_dates(opens_in: int = -1, closes_in: int = 30) -> dict[str, str]:
     return {
         "opens_on": (TODAY + timedelta(days=opens_in)).isoformat(),
@@ -137,7 +159,7 @@ def application_body(amount: str = "2500.00", **changes: Any) -> dict[str, Any]:
         "amount": amount,
         "start_date": (TODAY + timedelta(days=30)).isoformat(),
         "end_date": (TODAY + timedelta(days=30 + 300)).isoformat(),
-        "plan_priorities": ["protect the most vulnerable"],
+        "plan_priorities": [PRIORITY],
     }
     return {**body, **changes}
 

@@ -24,6 +24,7 @@ from services.applications.api.common import (
     Recorded,
     context,
     domain_errors,
+    page_of,
     recorded,
     store_of,
 )
@@ -84,11 +85,10 @@ async def get_applications(
                 refusal := assessor_refusal(current, principal.user_id)
             ):
                 raise ForbiddenError(refusal)
-            total, rows = await list_applications(
+            found = await list_applications(
                 conn, principal, round_id, filters, sort, page.limit, page.offset
             )
-    items = [ApplicationSummary.model_validate(dict(r)) for r in rows]
-    return ApplicationList(items=items, total=total, limit=page.limit, offset=page.offset)
+    return page_of(ApplicationList, ApplicationSummary, found, page)
 
 
 @router.get("/applications/{application_id}", response_model=ApplicationView)

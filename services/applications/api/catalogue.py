@@ -14,6 +14,7 @@ from services.applications.api.common import (
     Recorded,
     context,
     domain_errors,
+    page_of,
     recorded,
     store_of,
 )
@@ -99,11 +100,8 @@ async def get_schemes(
     )
     today = datetime.now(UTC).date()
     async with runtime.engine.connect() as conn:
-        total, rows = await list_schemes(
-            conn, partnership_id, wanted, today, page.limit, page.offset
-        )
-    items = [SchemeSummary.model_validate(dict(r)) for r in rows]
-    return SchemeList(items=items, total=total, limit=page.limit, offset=page.offset)
+        found = await list_schemes(conn, partnership_id, wanted, today, page.limit, page.offset)
+    return page_of(SchemeList, SchemeSummary, found, page)
 
 
 async def _rounds(

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Annotated
+from typing import Annotated, TypeVar
 from uuid import UUID
 
 from fastapi import Depends, HTTPException, status
 from pydantic import BaseModel
+from sqlalchemy.engine import RowMapping
 
 from services.applications.api.guards import registered_member
 from services.applications.domain.errors import (
@@ -22,6 +23,7 @@ from services.applications.domain.errors import (
 )
 from services.applications.handlers.base import Context, ProjectedStore
 from services.applications.projections import NAME
+from shared.api import Page
 from shared.auth import Principal, Role
 from shared.eventstore.envelope import Envelope
 from shared.projection import ProjectionRunner
@@ -119,3 +121,15 @@ class Paged(BaseModel):
     total: int
     limit: int
     offset: int
+
+
+P = TypeVar("P", bound=Paged)
+
+
+def page_of(
+    listing: type[P], item: type[BaseModel], found: tuple[int, Sequence[RowMapping]], page: Page
+) -> P:
+    """One page of a listing from a query's (total, rows)."""
+    total, rows = found
+    items = [item.model_validate(dict(r)) for r in rows]
+    return listing(items=items, total=total, limit=page.limit, offset=page.offset)

@@ -16,6 +16,7 @@ from services.applications.api.common import (
     Recorded,
     context,
     domain_errors,
+    page_of,
     recorded,
     store_of,
 )
@@ -130,9 +131,8 @@ async def get_drafts(
 ) -> DraftList:
     """The caller's organisation's drafts not yet submitted, last saved first."""
     async with runtime.engine.connect() as conn:
-        total, rows = await list_drafts(conn, principal, round_id, page.limit, page.offset)
-    items = [DraftSummary.model_validate(dict(r)) for r in rows]
-    return DraftList(items=items, total=total, limit=page.limit, offset=page.offset)
+        found = await list_drafts(conn, principal, round_id, page.limit, page.offset)
+    return page_of(DraftList, DraftSummary, found, page)
 
 
 @router.post("/drafts/{application_id}/submission", response_model=Recorded)

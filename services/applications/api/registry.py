@@ -13,6 +13,7 @@ from services.applications.api.common import (
     Recorded,
     context,
     domain_errors,
+    page_of,
     recorded,
     store_of,
 )
@@ -124,11 +125,10 @@ async def get_organisations(
 ) -> Organisations:
     """The partnership's registered organisations, by name."""
     async with runtime.engine.connect() as conn:
-        total, rows = await list_organisations(
+        found = await list_organisations(
             conn, partnership_id, kind.value if kind else None, page.limit, page.offset
         )
-    items = [OrganisationView.model_validate(dict(r)) for r in rows]
-    return Organisations(items=items, total=total, limit=page.limit, offset=page.offset)
+    return page_of(Organisations, OrganisationView, found, page)
 
 
 class Accredit(BaseModel):
@@ -212,8 +212,7 @@ async def get_accreditations(
 ) -> Accreditations:
     """Accredited providers, by service category and unit price."""
     async with runtime.engine.connect() as conn:
-        total, rows = await list_accreditations(
+        found = await list_accreditations(
             conn, partnership_id, service_category, active, page.limit, page.offset
         )
-    items = [AccreditationView.model_validate(dict(r)) for r in rows]
-    return Accreditations(items=items, total=total, limit=page.limit, offset=page.offset)
+    return page_of(Accreditations, AccreditationView, found, page)

@@ -11,6 +11,7 @@ from services.applications.api.common import (
     Recorded,
     context,
     domain_errors,
+    page_of,
     recorded,
     store_of,
 )
@@ -107,8 +108,5 @@ async def get_users(
             f"of {organisation_id}",
         )
     async with runtime.engine.connect() as conn:
-        total, rows = await list_users(
-            conn, partnership_id, organisation_id, page.limit, page.offset
-        )
-    items = [UserView.model_validate(dict(r)) for r in rows]
-    return UserList(items=items, total=total, limit=page.limit, offset=page.offset)
+        found = await list_users(conn, partnership_id, organisation_id, page.limit, page.offset)
+    return page_of(UserList, UserView, found, page)

@@ -17,13 +17,16 @@ from services.applications.seed_schemes import (
 from shared.auth import Role
 from shared.infra.processes import ServiceProcess
 from tests.support.applications import (
+    CHARITY,
+    COUNCIL,
+    OTHER_CHARITY,
     Partnership,
     application_body,
+    dorset,
     round_dates,
     running_applications,
 )
 
-CHARITY, OTHER_CHARITY, COUNCIL = "GB-CHC-1234567", "GB-CHC-7654321", "GB-LAE-DOR"
 C, A, S, AUD, P = Role.COMMISSIONER, Role.APPLICANT, Role.ASSESSOR, Role.AUDITOR, Role.PARTNER
 
 
@@ -37,30 +40,10 @@ async def service(
         yield running
 
 
-async def dorset(service: ServiceProcess) -> tuple[Partnership, str]:
-    """Priorities, two charities and a council, the Dorset scheme and an open round."""
-    p = Partnership(service, "dorset")
-    await p.ok("PUT", "/plan-priorities", C, json={"priorities": ["protect the most vulnerable"]})
-    for org, kind in (
-        (CHARITY, "charity"),
-        (OTHER_CHARITY, "charity"),
-        (COUNCIL, "local_authority"),
-    ):
-        await p.ok(
-            "POST", "/organisations", C, json={"organisation_id": org, "name": org, "kind": kind}
-        )
-    await p.ok("POST", "/schemes", C, json=DORSET_COMMUNITY_GRANTS.model_dump(mode="json"))
-    scheme = DORSET_COMMUNITY_GRANTS.scheme_id
-    opened = await p.ok(
-        "POST", f"/schemes/{scheme}/rounds", C, json={"name": "2019/20", **round_dates()}
-    )
-    return p, str(opened["id"])
-
-
 async def test_a_draft_is_saved_updated_kept_private_and_submitted_with_every_rule(
     service: ServiceProcess,
 ) -> None:
-    p, round_id = await dorset(service)
+    p, round_id = await dorset(service, panel=False)
     saved = await p.ok("POST", f"/rounds/{round_id}/drafts", A, CHARITY, json={"title": "Boxing"})
     draft = f"/drafts/{saved['id']}"
     assert saved["events"][0]["event_type"] == "ApplicationDrafted"
@@ -139,7 +122,7 @@ async def test_a_draft_is_saved_updated_kept_private_and_submitted_with_every_ru
 async def test_drafts_are_refused_from_the_wrong_kind_and_outside_the_round(
     service: ServiceProcess,
 ) -> None:
-    p, round_id = await dorset(service)
+    p, round_id = await dorset(service, panel=False)
     council_draft = await p.ok(
         "POST", f"/rounds/{round_id}/drafts", A, COUNCIL, json=application_body("3500.00")
     )
@@ -172,7 +155,7 @@ async def test_drafts_are_refused_from_the_wrong_kind_and_outside_the_round(
 async def test_concurrent_submissions_of_one_draft_submit_it_once_and_of_many_all_land(
     service: ServiceProcess,
 ) -> None:
-    p, round_id = await dorset(service)
+    p, round_id = await dorset(service, panel=False)
     saved = await p.ok("POST", f"/rounds/{round_id}/drafts", A, CHARITY, json=application_body())
     async with p.client(A, CHARITY) as charity:
         answers = await asyncio.gather(
@@ -203,7 +186,7 @@ async def test_concurrent_submissions_of_one_draft_submit_it_once_and_of_many_al
 async def test_schemes_and_rounds_are_listed_filtered_and_paged_within_the_partnership(
     service: ServiceProcess,
 ) -> None:
-    p, open_round = await dorset(service)
+    p, open_round = await dorset(service, panel=False)
     for scheme in (WILTSHIRE_POLICE_PROPERTY_ACT, NORTH_WALES_YOUR_COMMUNITY_YOUR_CHOICE):
         await p.ok("POST", "/schemes", C, json=scheme.model_dump(mode="json"))
     vote = NORTH_WALES_YOUR_COMMUNITY_YOUR_CHOICE.scheme_id
