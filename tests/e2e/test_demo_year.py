@@ -236,7 +236,13 @@ def test_generate_takes_seeded_applications_through_to_awards_plans_and_returns(
 
 # The read models the services register as rebuildable today; any registered later is rebuilt
 # and compared too (the test iterates `registered()`), this only stops one silently vanishing.
-EXPECTED_PROJECTIONS = {"funding_ledger", "monitoring_services", "publication_feed"}
+EXPECTED_PROJECTIONS = {
+    "applications",
+    "funding_directory",
+    "funding_ledger",
+    "monitoring_services",
+    "publication_feed",
+}
 
 
 def _commissioner(demo: Demo, partnership: str) -> dict[str, str]:
