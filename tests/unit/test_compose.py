@@ -333,3 +333,12 @@ def test_the_image_installs_the_runtime_lock_which_holds_no_dev_tools() -> None:
     installs = re.findall(r"pip install (?:--\S+ )*-r (\S+)", dockerfile)
     assert installs == ["requirements.lock"], installs
     assert not re.search(r"^COPY .*requirements-dev", dockerfile, re.MULTILINE)
+
+
+def test_the_services_pass_on_an_optional_consumer_group_prefix(compose: Doc) -> None:
+    for name in SERVICES:
+        assert environment_of(compose["services"][name])["CONSUMER_GROUP_PREFIX"] == "", name
+    raw = yaml.safe_load(COMPOSE_FILE.read_text(encoding="utf-8"))
+    shared = interpolate_all(raw, {**OPERATOR_ENV, "CONSUMER_GROUP_PREFIX": "dorset-"})
+    for name in SERVICES:
+        assert environment_of(shared["services"][name])["CONSUMER_GROUP_PREFIX"] == "dorset-"
