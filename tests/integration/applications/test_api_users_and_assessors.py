@@ -219,3 +219,45 @@ async def test_only_assessors_assigned_to_a_round_see_declare_and_score_its_appl
     await p.ok("POST", "/users/assessor-3/deactivation", C, json={"reason": "left"})
     async with p.client(S, user="assessor-3") as deactivated:
         assert (await deactivated.get(p.base + application)).status_code == 403
+
+
+async def test_authorization_matrix_of_the_registry_catalogue_draft_and_panel_routes(
+    service: ServiceProcess,
+) -> None:
+    p = await registered(service)
+    round_id, _ = await assessed_round(p)
+    await p.ok("POST", "/users", C, json=user("assessor-1", OPCC, "assessor"))
+    panel = {"assessor_ids": ["assessor-1"]}
+    routes: list[tuple[str, str, dict[str, Any] | None, set[Role]]] = [
+        ("GET", "/schemes", None, set(Role)),
+        ("GET", "/rounds", None, set(Role)),
+        ("GET", f"/schemes/{DORSET_COMMUNITY_GRANTS.scheme_id}/rounds", None, set(Role)),
+        ("GET", f"/rounds/{round_id}/assessors", None, {C, AUD, S}),
+        ("PUT", f"/rounds/{round_id}/assessors", panel, {C}),
+        ("POST", f"/rounds/{round_id}/drafts", {"title": "t"}, {A}),
+        ("GET", "/drafts", None, {A}),
+        ("POST", "/users", user("u-new", CHARITY, "applicant"), {C}),
+        ("GET", f"/organisations/{OPCC}/users", None, set(Role)),  # all of the OPCC's own
+        ("GET", f"/organisations/{CHARITY}/users", None, {C}),  # not another organisation's
+    ]
+    stranger = Partnership(service, "gwent")
+    for method, path, body, allowed in routes:
+        for role in Role:
+            async with p.client(role, OPCC) as client:
+                answer = await client.request(method, p.base + path, json=body)
+            expected = {True: "2xx", False: 403}[role in allowed]
+            got = "2xx" if answer.status_code < 300 else answer.status_code
+            assert got == expected, (method, path, role, answer.text)
+        async with stranger.client(sorted(allowed)[0], OPCC) as gwent:
+            crossing = await gwent.request(method, p.base + path, json=body)
+        assert crossing.status_code == 403 and "may not access partnership" in crossing.text
+        async with p.client(None) as anonymous:
+            assert (await anonymous.request(method, p.base + path, json=body)).status_code == 401
+    deactivate = "/users/assessor-1/deactivation"
+    for role in Role:
+        if role is C:
+            continue
+        async with p.client(role, OPCC) as client:
+            refused = await client.post(p.base + deactivate, json={"reason": "r"})
+        assert refused.status_code == 403, role
+    await p.ok("POST", deactivate, C, json={"reason": "left the panel"})
