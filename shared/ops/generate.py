@@ -28,6 +28,7 @@ from typing import Any
 import httpx
 
 from services.applications.seed_schemes import DORSET_COMMUNITY_GRANTS
+from services.monitoring.catalogue import BREAKDOWN_CODES, NOT_KNOWN
 from shared.auth import Role
 from shared.demo_year.data import financial_year
 from shared.demo_year.platform import Caller, Platform, StoryError, eventually
@@ -162,6 +163,11 @@ class Generated:
             for name, n in counts.items():
                 setattr(self, name, getattr(self, name) + n)
 
+    def award_seen(self, seconds: float) -> None:
+        with self._lock:
+            self.awards += 1
+            self.award_latencies.append(seconds)
+
     def describe(self) -> str:
         return (
             f"{self.applications} applications in {self.partnerships} partnership(s): "
@@ -291,9 +297,7 @@ class Generator:
         approved_at = time.perf_counter()
         self.made.add(approved=1)
         award = self._await_award(officer, str(made["id"]))
-        with self.made._lock:
-            self.made.awards += 1
-            self.made.award_latencies.append(time.perf_counter() - approved_at)
+        self.made.award_seen(time.perf_counter() - approved_at)
         self._monitor(partnership, officer, str(award["award_id"]), bid)
 
     def _assess(self, partnership: str, path: str, bid: Bid) -> None:
@@ -346,10 +350,16 @@ class Generator:
         self.platform.close()
 
 
+def _unknown(breakdown: str) -> str:
+    """The breakdown's "not known" category (a full plan's return must still add up)."""
+    codes = BREAKDOWN_CODES.get(breakdown)
+    return NOT_KNOWN if codes is None or NOT_KNOWN in codes else min(codes)
+
+
 def _figures(bid: Bid, period: dict[str, Any], plan: dict[str, Any]) -> dict[str, Any]:
     """A return the plan accepts: the counts, each required breakdown, each agreed KPI."""
     people = bid.beneficiaries
-    breakdowns = {name: {"not_known": people} for name in plan["required_breakdowns"]}
+    breakdowns = {name: {_unknown(name): people} for name in plan["required_breakdowns"]}
     return {
         "period_start": period["start"],
         "period_end": period["end"],
