@@ -19,9 +19,11 @@ from shared.service import ServiceSpec, serve
 SPEC = ServiceSpec(
     name="applications",
     title="Applications service",
-    description="The front door of a commissioning partnership: organisations, funding schemes "
-    "and rounds, applications, screening, assessment and decisions, participatory budgeting "
-    "and Any Qualified Provider accreditation. Publishes its events on "
+    description="The front door of a commissioning partnership: organisations and their users, "
+    "funding schemes and rounds with their assessors, draft and submitted applications, "
+    "screening, assessment and decisions, participatory budgeting and Any Qualified Provider "
+    "accreditation. Its read model is the rebuildable projection `applications`. Publishes "
+    "its events on "
     "`commissioning.applications.v1`; learns of blocked awards from `commissioning.funding.v1`.",
     routers=[
         registry.router,

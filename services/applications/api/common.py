@@ -41,7 +41,10 @@ CaseReader = Annotated[
 
 ERRORS: dict[int | str, dict[str, str]] = {
     401: {"description": "no valid bearer token"},
-    403: {"description": "the caller's role or partnership may not do this"},
+    403: {
+        "description": "the caller's role or partnership may not do this, or the token "
+        "disagrees with the user registry (organisation, role, deactivated)"
+    },
     404: {"description": "no such thing in this partnership (or not visible to the caller)"},
     409: {"description": "the thing's state does not allow this, or it already exists"},
     422: {"description": "the request breaks a rule; each broken rule is named"},
