@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from faststream.kafka import KafkaBroker
-from sqlalchemy import BigInteger, Column, MetaData, String, Table, func, text
+from sqlalchemy import BigInteger, Column, MetaData, String, Table, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from tqdm import tqdm
@@ -22,6 +22,7 @@ from shared.consumer import EventConsumer
 from shared.contracts.base import event_class
 from shared.eventstore.envelope import Envelope
 from shared.eventstore.schema import create_store_tables
+from shared.eventstore.store import EventStore
 from shared.sources import Source
 
 checkpoint_metadata = MetaData()
@@ -114,6 +115,25 @@ class ProjectionRunner:
         mapped = await conn.execution_options(schema_translate_map={None: self.schema})
         await self.projection.apply(mapped, events)
         await _advance_checkpoints(mapped, events)
+
+    async def catch_up(self, store: EventStore, batch: int = 2000) -> int:
+        """Apply what `store` holds beyond the checkpoint of an inline projection; return count.
+
+        Run at start-up: an inline projection added to a service with history, or a service
+        upgraded from read models outside this mechanism, fills itself instead of serving
+        empty answers until someone remembers to rebuild. The exclusive lock makes replicas
+        starting together apply each event once, and makes commands wait for the catch-up.
+        """
+        applied = 0
+        async with self.engine.begin() as conn:
+            await conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": self._lock_key})
+            mapped = await conn.execution_options(schema_translate_map={None: self.schema})
+            after = int(await mapped.scalar(select(func.max(checkpoints.c.position))) or 0)
+            async for page in store.iterate(conn, after, batch):
+                await self.projection.apply(mapped, page)
+                await _advance_checkpoints(mapped, page)
+                applied += len(page)
+        return applied
 
     async def rebuild(
         self, source: Source, batch: int = 2000, progress: bool = True

@@ -104,6 +104,7 @@ async def start_runtime(
         await consumer.prepare()
         # Before start: the broker starts its subscribers.
         consumer.subscribe(*spec.topics, group_id=settings.consumer_group_prefix + spec.name)
+    store = EventStore(name)
     runners: dict[str, ProjectionRunner] = {}
     for view in projections:
         runner = runners[view.projection.name] = ProjectionRunner(view.projection, engine)
@@ -111,9 +112,10 @@ async def start_runtime(
         if view.topics:
             kept = runner.consumer(broker)
             kept.subscribe(*view.topics, group_id=settings.consumer_group_prefix + kept.name)
+        elif caught_up := await runner.catch_up(store):
+            log.info("%s: projection %s caught up %d events", name, runner.schema, caught_up)
     stack.push_async_callback(broker.stop)
     await broker.start()
-    store = EventStore(name)
     relay = OutboxRelay(engine, store, broker, settings.kafka_bootstrap_servers, own)
     stop = asyncio.Event()
     relaying = asyncio.create_task(_relay_until_stopped(relay, stop))

@@ -134,3 +134,22 @@ async def test_an_inline_projection_is_kept_in_the_append_transaction_and_rebuil
         await runner.apply_inline(conn, await store.append(conn, "award", "award-i99", [event], 0))
     async with engine.connect() as conn:
         assert sum(row[1] for row in await dump(conn, runner.schema)) == 30
+
+
+async def test_an_inline_projection_catches_up_with_history_it_has_not_seen_once(
+    engine: AsyncEngine, schema: str, runner: ProjectionRunner
+) -> None:
+    store = EventStore(schema)
+    await append_awards(engine, store, 12)  # history from before the projection existed
+    assert await runner.catch_up(store, batch=5) == 12
+    assert await runner.catch_up(store) == 0  # started again: nothing applied twice
+    async with engine.begin() as conn:
+        event = new_event("late", "5.00", "GB-CHC-0000001", "Street pastors")
+        await runner.apply_inline(conn, await store.append(conn, "award", "award-late", [event], 0))
+    assert await runner.catch_up(store) == 0
+    async with engine.connect() as conn:
+        caught_up = await dump(conn, runner.schema)
+    await runner.rebuild(StoreSource(engine, store), progress=False)
+    async with engine.connect() as conn:
+        assert await dump(conn, runner.schema) == caught_up
+    assert sum(row[1] for row in caught_up) == 13
