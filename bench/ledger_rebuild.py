@@ -5,6 +5,12 @@ servers. Writes a realistic funding history (funds, budgets, awards, schedules, 
 fresh store schema, rebuilds the ledger projection from event 0 through the real runner
 (shared.projection), checks the books, and compares with a raw-asyncpg baseline in the same
 process that reads the same events and writes the same journal lines without the framework.
+
+Measured on the 2-core development machine (100,200 events, shared with other test runs, so
+±30 %): 5,679–5,844 events/s (ratio 0.13–0.19) with a row-by-row `executemany` of the journal
+lines and every event parsed; 7,548–9,100 events/s (ratio 0.19–0.24) with one `unnest` insert
+per batch and only the events that move money parsed (profiled with py-spy: what remains is
+mostly reading and building the envelopes, the shared replay path, and PostgreSQL itself).
 """
 
 from __future__ import annotations

@@ -26,9 +26,12 @@ from shared.contracts.funding import (
     ClawbackRaised,
     ClawbackRepaid,
     CommitmentReleased,
+    ContractAwarded,
+    ContributionPledged,
     ContributionReceived,
     FormulaAllocationMade,
     FundingShare,
+    GrantAwarded,
     PaymentReleased,
     RingFenceCreated,
 )
@@ -65,6 +68,25 @@ def _for_contributors(entry: Entry, shares: Iterable[FundingShare]) -> list[Entr
 
 def scope(pot_id: str | None) -> str:
     return "general" if pot_id is None else f"pot:{pot_id}"
+
+
+# The events `postings` (or the ledger's contributions) use: a rebuild loads no others.
+LEDGER_EVENTS = frozenset(
+    cls.event_type
+    for cls in (
+        BudgetAllocated,
+        ContributionPledged,
+        ContributionReceived,
+        RingFenceCreated,
+        FormulaAllocationMade,
+        GrantAwarded,
+        ContractAwarded,
+        PaymentReleased,
+        CommitmentReleased,
+        ClawbackRaised,
+        ClawbackRepaid,
+    )
+)
 
 
 def postings(event: DomainEvent) -> list[Entry]:

@@ -18,7 +18,13 @@ from services.funding.commands import (
     receive_contribution,
 )
 from services.funding.domain import FundingError
-from services.funding.journal import check, contributor_positions, positions
+from services.funding.journal import (
+    LEDGER_EVENTS,
+    check,
+    contributor_positions,
+    positions,
+    postings,
+)
 from services.funding.payments import (
     decommission,
     raise_clawback,
@@ -26,7 +32,13 @@ from services.funding.payments import (
     repay_clawback,
 )
 from shared.contracts.base import DomainEvent
-from shared.contracts.funding import ClawbackRepaid, FundingShare, PaymentReleased
+from shared.contracts.funding import (
+    ClawbackRepaid,
+    ContributionPledged,
+    FundingShare,
+    PaymentReleased,
+)
+from tests.contracts.examples_funding import EXAMPLES
 from tests.unit.funding.support import (
     assert_balanced,
     award_request,
@@ -156,3 +168,10 @@ def test_a_fund_that_is_not_pooled_keeps_no_partner_accounts() -> None:
     history += release_payment(given(history), "a", 1, date(2017, 6, 1))
     assert contributor_positions(books(history)) == {}
     assert_balanced(history)
+
+
+def test_every_event_that_posts_or_counts_contributions_is_one_the_ledger_loads() -> None:
+    # A rebuild skips events outside LEDGER_EVENTS without parsing them: none may be missed.
+    for event in EXAMPLES:
+        if postings(event) or isinstance(event, ContributionPledged):
+            assert event.event_type in LEDGER_EVENTS, event.event_type
