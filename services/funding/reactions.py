@@ -132,8 +132,7 @@ async def _append_alone(
 
 
 async def on_monitoring_event(conn: AsyncConnection, envelopes: Sequence[Envelope]) -> None:
-    """Formal notices suspend payments, resolutions resume them, decommissioning gives back;
-    KPI returns of payment-by-results awards are noted on the fund's stream."""
+    """Suspend and resume payments, give back on decommissioning, note results-based returns."""
     for envelope in envelopes:
         event = envelope.event()
         if not isinstance(
