@@ -28,7 +28,7 @@ from decimal import Decimal
 import asyncpg
 from sqlalchemy import text
 
-from services.funding.journal import check
+from services.funding.books import check
 from services.funding.ledger import FundingLedger, ledger_lines
 from shared.contracts.base import DomainEvent
 from shared.contracts.funding import (

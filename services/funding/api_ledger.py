@@ -12,14 +12,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.funding.access import OVERSIGHT, Member, readable_fund
-from services.funding.journal import (
-    ZERO,
-    Line,
-    Position,
-    check,
-    contributor_positions,
-    positions,
-)
+from services.funding.books import Position, check, contributor_positions, positions
+from services.funding.journal import ZERO, Line
 from services.funding.ledger import SCHEMA, attributions, contributions, journal, ledger_lines
 from shared.api import PageDep, RuntimeDep, partnership_member
 from shared.auth import Principal, Role

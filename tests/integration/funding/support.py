@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from services.funding.books import CheckReport, check
 from services.funding.commands import (
     Contribution,
     CreateRingFence,
@@ -17,7 +18,6 @@ from services.funding.commands import (
     receive_contribution,
 )
 from services.funding.handlers import Decide, execute, existing
-from services.funding.journal import CheckReport, check
 from services.funding.ledger import SCHEMA, FundingLedger, ledger_lines
 from services.funding.readmodels import runner
 from shared.contracts.applications import ApplicationApproved

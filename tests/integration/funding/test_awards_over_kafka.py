@@ -7,8 +7,8 @@ from typing import cast
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from services.funding.books import positions
 from services.funding.handlers import existing, load_fund
-from services.funding.journal import positions
 from services.funding.ledger import SCHEMA, FundingLedger, ledger_lines
 from services.funding.reactions import award_id_for, on_application_approved
 from shared.consumer import EventConsumer

@@ -8,9 +8,9 @@ from decimal import Decimal
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.funding.awards import award
+from services.funding.books import contributor_positions, positions
 from services.funding.domain import Fund, HeadroomError
 from services.funding.handlers import execute, existing, load_fund
-from services.funding.journal import contributor_positions, positions
 from services.funding.ledger import SCHEMA, ledger_lines
 from shared.db import make_engine
 from tests.integration.funding.support import (

@@ -8,9 +8,10 @@ from decimal import Decimal
 from typing import Any
 
 from services.funding.awards import AwardFunding
+from services.funding.books import check
 from services.funding.commands import CreateRingFence, EstablishFund, establish_fund
 from services.funding.domain import Fund, fold
-from services.funding.journal import Line, check, lines_of, postings
+from services.funding.journal import Line, lines_of, postings
 from shared.contracts.base import DomainEvent
 from shared.contracts.funding import FundSource
 

@@ -11,6 +11,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 
 from services.funding.awards import award
+from services.funding.books import Position, check, contributor_positions, positions
 from services.funding.commands import (
     AllocateBudget,
     Contribution,
@@ -20,7 +21,6 @@ from services.funding.commands import (
     receive_contribution,
 )
 from services.funding.domain import FundingError
-from services.funding.journal import Position, check, contributor_positions, positions
 from services.funding.payments import (
     decommission,
     raise_clawback,

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from services.funding.awards import award
+from services.funding.books import check, contributor_positions, positions
 from services.funding.commands import (
     AreaInput,
     Contribution,
@@ -18,13 +19,7 @@ from services.funding.commands import (
     receive_contribution,
 )
 from services.funding.domain import FundingError
-from services.funding.journal import (
-    LEDGER_EVENTS,
-    check,
-    contributor_positions,
-    positions,
-    postings,
-)
+from services.funding.journal import LEDGER_EVENTS, postings
 from services.funding.payments import (
     decommission,
     raise_clawback,
