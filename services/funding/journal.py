@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import Protocol
 
 from shared.contracts.base import DomainEvent
 from shared.contracts.funding import (
@@ -62,6 +63,36 @@ def _for_contributors(entry: Entry, shares: Iterable[FundingShare]) -> list[Entr
             if share.amount > 0
         ),
     ]
+
+
+class AwardMovement(Protocol):
+    """What every event moving an award's money says (awards, payments, releases, clawbacks)."""
+
+    @property
+    def fund_id(self) -> str: ...
+    @property
+    def pot_id(self) -> str | None: ...
+    @property
+    def award_id(self) -> str: ...
+    @property
+    def amount(self) -> Decimal: ...
+    @property
+    def funded_by(self) -> tuple[FundingShare, ...]: ...
+
+
+def _award_entries(
+    event: AwardMovement, kind: str, debit: str, credit: str, memo: str
+) -> list[Entry]:
+    """The entry of an award's movement between two accounts of its scope (or `recipients`)."""
+    where = scope(event.pot_id)
+
+    def account(name: str) -> str:
+        return name if name == RECIPIENTS else f"{where}:{name}"
+
+    entry = Entry(
+        event.fund_id, kind, account(debit), account(credit), event.amount, event.award_id, memo
+    )
+    return _for_contributors(entry, event.funded_by)
 
 
 def scope(pot_id: str | None) -> str:
@@ -128,65 +159,19 @@ def postings(event: DomainEvent) -> list[Entry]:
                 if area.amount > 0
             ]
         case AwardMade():
-            s = scope(event.pot_id)
-            entry = Entry(
-                event.fund_id,
-                "commitment",
-                f"{s}:committed",
-                f"{s}:available",
-                event.amount,
-                event.award_id,
-                event.recipient_name,
+            return _award_entries(
+                event, "commitment", "committed", "available", event.recipient_name
             )
-            return _for_contributors(entry, event.funded_by)
         case PaymentReleased():
-            s = scope(event.pot_id)
-            entry = Entry(
-                event.fund_id,
-                "payment",
-                RECIPIENTS,
-                f"{s}:committed",
-                event.amount,
-                event.award_id,
-                f"instalment {event.instalment}",
-            )
-            return _for_contributors(entry, event.funded_by)
+            memo = f"instalment {event.instalment}"
+            return _award_entries(event, "payment", RECIPIENTS, "committed", memo)
         case CommitmentReleased():
-            s = scope(event.pot_id)
-            entry = Entry(
-                event.fund_id,
-                "release",
-                f"{s}:available",
-                f"{s}:committed",
-                event.amount,
-                event.award_id,
-                event.reason,
-            )
-            return _for_contributors(entry, event.funded_by)
+            return _award_entries(event, "release", "available", "committed", event.reason)
         case ClawbackRaised():
-            s = scope(event.pot_id)
-            entry = Entry(
-                event.fund_id,
-                "clawback",
-                f"{s}:clawback_due",
-                RECIPIENTS,
-                event.amount,
-                event.award_id,
-                event.reason,
-            )
-            return _for_contributors(entry, event.funded_by)
+            return _award_entries(event, "clawback", "clawback_due", RECIPIENTS, event.reason)
         case ClawbackRepaid():
-            s = scope(event.pot_id)
-            entry = Entry(
-                event.fund_id,
-                "repayment",
-                f"{s}:available",
-                f"{s}:clawback_due",
-                event.amount,
-                event.award_id,
-                f"repaid: {event.reference}",
-            )
-            return _for_contributors(entry, event.funded_by)
+            memo = f"repaid: {event.reference}"
+            return _award_entries(event, "repayment", "available", "clawback_due", memo)
     return []
 
 
