@@ -52,6 +52,18 @@ class InstalmentView(ScheduledInstalment):
     status: str  # scheduled, paid, cancelled
 
 
+class ShareView(BaseModel):
+    """One partner's part of a pooled award and what happened to it."""
+
+    organisation_id: str
+    name: str
+    committed: Decimal
+    paid: Decimal
+    released: Decimal
+    clawed_back: Decimal
+    repaid: Decimal
+
+
 class AwardView(BaseModel):
     """An award's money now, and its history in the fund's stream."""
 
@@ -67,6 +79,7 @@ class AwardView(BaseModel):
     released_to_fund: Decimal
     suspended: bool
     instalments: list[InstalmentView]
+    funded_by: list[ShareView]  # a pooled award's partners (ADR 0030); empty otherwise
     events: list[Envelope]
 
 
@@ -194,6 +207,7 @@ async def _view(runtime: ServiceRuntime, principal: Principal, award_id: str) ->
             )
             for n, i in sorted(state.instalments.items())
         ],
+        funded_by=[ShareView.model_validate(vars(p)) for _, p in sorted(state.shares.items())],
         events=award_events(stream, award_id),
     )
 

@@ -256,6 +256,10 @@ async def test_a_partners_statement_follows_its_money_through_payment_clawback_a
         "40.00",
         "60.00",
     )
+    assert [(p["organisation_id"], p["paid"], p["repaid"]) for p in shown["funded_by"]] == [
+        ("GB-LAE-CONWY", "187.51", "30.00"),
+        ("GB-LAE-GWYNEDD", "62.50", "10.00"),
+    ]
 
     partner = token(PARTNERSHIP, Role.PARTNER, org="GB-LAE-GWYNEDD")
     statement = await settled(
