@@ -7,7 +7,7 @@ from typing import cast
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.funding.books import positions
+from services.funding.books import contributor_positions, positions
 from services.funding.handlers import existing, load_fund
 from services.funding.ledger import SCHEMA, FundingLedger, ledger_lines
 from services.funding.reactions import award_id_for, on_application_approved
@@ -23,6 +23,7 @@ from tests.integration.funding.support import (
     STORE,
     approval,
     new_fund,
+    new_pool,
     prepare,
     rebuilt_ledger,
 )
@@ -34,10 +35,12 @@ async def test_an_approved_application_becomes_a_grant_and_a_ledger_entry_throug
 ) -> None:
     await prepare(engine)
     fund_id = await new_fund(engine, "nw", budget="6000.00")
+    pool_id = await new_pool(engine, "nw", {"GB-LAE-CONWY": "3000.00", "GB-NHS-7A1": "1000.00"})
     granted, blocked = approval(fund_id, "5000.00"), approval(fund_id, "1000.01")
+    pooled = approval(pool_id, "2000.00")
     applications = EventStore(schema)  # stands in for the applications service's store
     async with engine.begin() as conn:
-        for n, approved in enumerate((granted, blocked)):
+        for n, approved in enumerate((granted, blocked, pooled)):
             event = NewEvent(
                 payload=approved, partnership_id="nw", actor=COMMISSIONER, occurred_at=NOW
             )
@@ -61,7 +64,7 @@ async def test_an_approved_application_becomes_a_grant_and_a_ledger_entry_throug
     ledger.subscribe(funding_topic, group_id=f"ledger-{schema}")
     await broker.start()
     try:
-        await eventually(lambda: processed(approvals, 2))
+        await eventually(lambda: processed(approvals, 3))
         async with engine.connect() as conn:
             stream = await STORE.read_stream(conn, fund_id)
             fund = existing(await load_fund(conn, STORE, "nw", fund_id), fund_id)
@@ -80,8 +83,11 @@ async def test_an_approved_application_becomes_a_grant_and_a_ledger_entry_throug
         async def posted() -> bool:
             async with engine.connect() as conn:
                 books = await conn.execution_options(schema_translate_map={None: SCHEMA})
-                lines = await ledger_lines(books, fund_id)
-            return any(line.kind == "commitment" for line in lines)
+                lines = await ledger_lines(books, fund_id) + await ledger_lines(books, pool_id)
+            return {(x.fund_id, x.award_id) for x in lines if x.kind == "commitment"} == {
+                (fund_id, award.award_id),
+                (pool_id, award_id_for(pooled.application_id)),
+            }
 
         await eventually(posted)
     finally:
@@ -89,7 +95,13 @@ async def test_an_approved_application_becomes_a_grant_and_a_ledger_entry_throug
     async with engine.connect() as conn:
         books = await conn.execution_options(schema_translate_map={None: SCHEMA})
         live = positions(await ledger_lines(books, fund_id))
+        partners = contributor_positions(await ledger_lines(books, pool_id))
     assert live[fund_id, "general"].committed == Decimal("5000.00")
+    # The pooled award is the partners' money, 3:1 as they paid in.
+    assert {who: p.committed for (_f, _s, who), p in partners.items()} == {
+        "GB-LAE-CONWY": Decimal("1500.00"),
+        "GB-NHS-7A1": Decimal("500.00"),
+    }
     report = await rebuilt_ledger(engine)
     assert report.balanced, report.problems
     async with engine.connect() as conn:
