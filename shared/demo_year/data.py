@@ -14,8 +14,8 @@ from datetime import date
 OPCC = ("GB-PLA-NWALES-OPCC", "Office of the North Wales Police and Crime Commissioner", "opcc")
 PARTNERS = (
     ("GB-NHS-7A1", "Betsi Cadwaladr University Health Board", "health_board"),
-    ("GB-PLA-W06000003", "Conwy County Borough Council", "local_authority"),
-    ("GB-PLA-W06000002", "Gwynedd Council", "local_authority"),
+    ("GB-PLA-CWY", "Conwy County Borough Council", "local_authority"),
+    ("GB-PLA-GWN", "Gwynedd Council", "local_authority"),
 )
 DORSET_OPCC = "GB-PLA-DORSET-OPCC"
 DORSET_OPCC_NAME = "Office of the Dorset Police and Crime Commissioner"
@@ -32,8 +32,8 @@ POOL_ID = "north-wales-joint-community-safety-pool"
 POOL_PLEDGES = {
     "GB-PLA-NWALES-OPCC": "60000.00",
     "GB-NHS-7A1": "40000.00",
-    "GB-PLA-W06000003": "25000.00",
-    "GB-PLA-W06000002": "25000.00",
+    "GB-PLA-CWY": "25000.00",
+    "GB-PLA-GWN": "25000.00",
 }
 POOL_AWARD = ("Night-time economy street triage", "36000.00")
 
