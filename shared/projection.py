@@ -102,6 +102,14 @@ class ProjectionRunner:
             before=hold_shared_lock if live else None,
         )
 
+    async def hold_shared(self, conn: AsyncConnection) -> None:
+        """Hold the projection's lock shared until the caller's transaction ends.
+
+        A command that reads the live read model to decide takes it first, so no rebuild swaps
+        the schema between its read and its write (shared holders never wait for each other).
+        """
+        await conn.execute(text("SELECT pg_advisory_xact_lock_shared(:k)"), {"k": self._lock_key})
+
     async def apply_inline(self, conn: AsyncConnection, events: Sequence[Envelope]) -> None:
         """Apply events just appended by the caller, in the caller's transaction.
 
@@ -111,7 +119,7 @@ class ProjectionRunner:
         """
         if not events:
             return
-        await conn.execute(text("SELECT pg_advisory_xact_lock_shared(:k)"), {"k": self._lock_key})
+        await self.hold_shared(conn)
         mapped = await conn.execution_options(schema_translate_map={None: self.schema})
         await self.projection.apply(mapped, events)
         await _advance_checkpoints(mapped, events)

@@ -10,7 +10,13 @@ from services.applications.domain import ballots as domain
 from services.applications.domain.applications import Status, application
 from services.applications.domain.decisions import decided_by_vote
 from services.applications.domain.errors import ConflictError, NotFoundError
-from services.applications.handlers.base import Context, decide_and_append, execute, history
+from services.applications.handlers.base import (
+    Context,
+    decide_and_append,
+    execute,
+    history,
+    hold_read_model,
+)
 from services.applications.handlers.streams import (
     APPLICATION,
     ballot_stream,
@@ -66,6 +72,7 @@ async def vote(
 ) -> Envelope:
     """Record one voter's vote; a second vote by the same voter is refused (409)."""
     async with engine.begin() as connection:
+        await hold_read_model(connection, store)  # the voter claim below is in the read model
         conn = await mapped(connection)
         # FOR SHARE: votes go on side by side, but the close (FOR UPDATE) waits for them.
         row = (
@@ -111,6 +118,7 @@ async def close_ballot(
     """Count the votes, choose the winners, approve them and reject the others."""
     pid = context.partnership_id
     async with engine.begin() as connection:
+        await hold_read_model(connection, store)
         conn = await mapped(connection)
         locked = await conn.execute(
             select(ballots.c.round_id)

@@ -48,6 +48,12 @@ class ProjectedStore(EventStore):
         return stored
 
 
+async def hold_read_model(conn: AsyncConnection, store: EventStore) -> None:
+    """Keep a rebuild from swapping the read model while this command reads and writes it."""
+    if isinstance(store, ProjectedStore):
+        await store.runner.hold_shared(conn)
+
+
 @dataclass(frozen=True)
 class Context:
     """Who gives the command, in which partnership, when, and (for reactions) because of what."""
@@ -121,6 +127,7 @@ async def execute(
     for attempt in range(ATTEMPTS):
         try:
             async with engine.begin() as conn:
+                await hold_read_model(conn, store)
                 return await decide_and_append(conn, store, context, stream, decide, check_version)
         except ConcurrencyError as error:
             if attempt == ATTEMPTS - 1:

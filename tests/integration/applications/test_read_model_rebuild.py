@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.applications.domain.applications import Draft
 from services.applications.domain.ballots import voter_hash
+from services.applications.domain.errors import ConflictError
 from services.applications.handlers import applications, ballots, drafts, registry, schemes, users
 from services.applications.handlers.base import Context
 from services.applications.handlers.reactions import FUNDING_CONSUMER, on_award_blocked
@@ -167,3 +170,47 @@ async def test_rebuilding_the_read_model_from_event_0_gives_the_same_rows(
     assert again.events == head
     async with applications_db.engine.connect() as conn:
         assert await dump(conn) == live
+
+
+async def test_a_command_waits_for_a_rebuilds_swap_instead_of_reading_the_old_schema(
+    applications_db: Applications,
+) -> None:
+    await a_year_of_applications(applications_db)
+    e, s = applications_db.engine, applications_db.store
+    await schemes.open_round(
+        e,
+        s,
+        C,
+        NORTH_WALES_YOUR_COMMUNITY_YOUR_CHOICE.scheme_id,
+        "vote-2",
+        "V2",
+        (TODAY - timedelta(days=1), TODAY + timedelta(days=20)),
+    )
+    youth = as_(Role.APPLICANT, YOUTH, "y-1")
+    await applications.submit(e, s, youth, "w-0", "vote-2", proposal("4000.00", "W0"))
+    await applications.screen(e, s, C, "w-0", [])
+    await schemes.close_round(e, s, C, "vote-2")
+    await ballots.open_ballot(e, s, C, "vote-2")
+    hashed = voter_hash("test-salt-" + "x" * 16, "late-voter@example.org")
+    async with e.connect() as swap:  # a rebuild holding its swap lock (exclusive)
+        await swap.execute(
+            text("SELECT pg_advisory_lock(:k)"), {"k": applications_db.runner._lock_key}
+        )
+        voting = asyncio.create_task(ballots.vote(e, s, C, "vote-2", hashed, "w-0"))
+        await asyncio.sleep(0.5)
+        assert not voting.done()
+        # It waits before touching the read model: no lock on the voter claims is held yet
+        # (were it to claim first, the claim would go into the schema about to be replaced).
+        touched = await swap.scalar(
+            text(
+                "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+                "WHERE c.relname = 'ballot_voters' AND l.pid <> pg_backend_pid()"
+            )
+        )
+        assert touched == 0
+        await swap.execute(
+            text("SELECT pg_advisory_unlock(:k)"), {"k": applications_db.runner._lock_key}
+        )
+        await asyncio.wait_for(voting, timeout=10)
+    with pytest.raises(ConflictError):
+        await ballots.vote(e, s, C, "vote-2", hashed, "w-0")
