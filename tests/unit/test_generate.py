@@ -6,7 +6,12 @@ from datetime import date
 from decimal import Decimal
 
 from services.applications.seed_schemes import DORSET_COMMUNITY_GRANTS
-from shared.ops.generate import APPROVE_FROM, plan_year
+from services.monitoring.domain import fold
+from services.monitoring.plans import MonitoringPolicy, establish_plan
+from services.monitoring.returns import ReturnFigures, return_problems
+from shared.contracts.monitoring import Proportionality
+from shared.ops.generate import APPROVE_FROM, _figures, plan_year
+from tests.support.events import grant_awarded
 
 TODAY = date(2026, 11, 22)
 
@@ -40,3 +45,19 @@ def test_bids_take_every_path_and_stay_within_what_the_scheme_allows() -> None:
     assert ended and len(ended) < len(approved), "some awards owe a return already, some not yet"
     for plan in plans:  # the fund covers every bid: no approval is blocked for want of money
         assert plan.budget > sum(b.amount for b in plan.bids)
+
+
+def test_the_generators_return_for_a_full_plan_is_one_monitoring_accepts() -> None:
+    # Generated grants are at most £3,000, light plans under the default policy: this covers
+    # the full-plan path (every required breakdown) that larger awards would take.
+    award = grant_awarded("award-full", amount="25000.00")
+    plan = establish_plan(award, MonitoringPolicy())
+    assert plan.proportionality is Proportionality.FULL and plan.required_breakdowns
+    service = fold([plan])
+    assert service is not None
+    as_shown = plan.model_dump(mode="json")  # the shape the monitoring API shows a plan in
+    bid = next(b for p in plan_year(5, 1, 20, TODAY) for b in p.bids if b.approved)
+    for period in as_shown["periods"]:
+        figures = ReturnFigures.model_validate(_figures(bid, period, as_shown))
+        assert return_problems(service, figures, TODAY) == []
+        assert set(figures.breakdowns) == set(plan.required_breakdowns)
