@@ -41,6 +41,7 @@ from shared.eventstore.store import EventStore
 from shared.infra.databases import create_databases, drop_databases
 from shared.infra.processes import (
     ServiceProcess,
+    ServiceStartError,
     busy_ports,
     service_ports,
     stop_all,
@@ -53,6 +54,7 @@ from shared.projection import ProjectionRunner
 from shared.sources import StoreSource
 
 BATCH = 2000  # ProjectionRunner.rebuild's default page
+START_ATTEMPTS = 3
 
 
 def free_base_port() -> int:
@@ -76,14 +78,23 @@ def platform(where: Servers, log_dir: Path) -> Iterator[dict[str, str]]:
         # A run of its own on a shared broker: its own consumer groups (ADR 0060).
         "CONSUMER_GROUP_PREFIX": prefix,
     }
-    services = [
-        ServiceProcess(
-            name, port, {**env, "DATABASE_URL": urls[names[name]]}, log_dir / f"{name}.log"
-        ).start()
-        for name, port in service_ports(free_base_port()).items()
-    ]
+    services: list[ServiceProcess] = []
     try:
-        wait_until_healthy(services)
+        for attempt in range(START_ATTEMPTS):
+            services = [
+                ServiceProcess(
+                    name, port, {**env, "DATABASE_URL": urls[names[name]]}, log_dir / f"{name}.log"
+                ).start()
+                for name, port in service_ports(free_base_port()).items()
+            ]
+            try:
+                wait_until_healthy(services)
+                break
+            except ServiceStartError:
+                # Another process may take a port between the check and the bind: try others.
+                stop_all(services)
+                if attempt == START_ATTEMPTS - 1:
+                    raise
         yield {s.name: s.url for s in services} | {
             f"db:{s.name}": urls[names[s.name]] for s in services
         }
