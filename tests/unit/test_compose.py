@@ -10,99 +10,37 @@ from __future__ import annotations
 import copy
 import json
 import re
-from collections.abc import Iterator, Mapping
-from pathlib import Path
-from typing import Any
+from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import jsonschema
 import pytest
 import yaml
 
-REPO = Path(__file__).resolve().parents[2]
-COMPOSE_FILE = REPO / "docker-compose.yml"
+from tests.support.compose import (
+    COMPOSE_FILE,
+    REPO,
+    Doc,
+    MissingVariableError,
+    command_text,
+    depends_on_of,
+    environment_of,
+    image_cmd,
+    interpolate,
+    interpolate_all,
+)
+
 SCHEMA_FILE = REPO.parent / "shared" / "standards" / "compose" / "compose-spec.json"
 
 SERVICES = ("applications", "funding", "monitoring", "publication")
 DEFAULT_PORTS = {"applications": 8001, "funding": 8002, "monitoring": 8003, "publication": 8004}
-REQUIRED_VARIABLES = ("COMMISSIONING_JWT_SECRET", "POSTGRES_PASSWORD")
+REQUIRED_VARIABLES = ("COMMISSIONING_JWT_SECRET", "POSTGRES_PASSWORD", "VOTER_HASH_SALT")
 # What an operator exports before `docker compose up`: the required variables and nothing else.
-OPERATOR_ENV = {"COMMISSIONING_JWT_SECRET": "0" * 64, "POSTGRES_PASSWORD": "pw"}
-
-Doc = dict[str, Any]
-
-# $$ | ${NAME} | ${NAME:-default} ${NAME-default} ${NAME:?error} ${NAME?error} ${NAME:+alt} | $NAME
-_VARIABLE = re.compile(
-    r"\$(?:(?P<escaped>\$)"
-    r"|\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-?+])(?P<arg>[^}]*))?\}"
-    r"|(?P<bare>[A-Za-z_][A-Za-z0-9_]*))"
-)
-
-
-class MissingVariableError(KeyError):
-    """A `${NAME:?message}` variable was not set."""
-
-
-def interpolate(value: str, env: Mapping[str, str]) -> str:
-    """Substitute variables as Compose does (the subset of its syntax this file may use)."""
-
-    def substitute(match: re.Match[str]) -> str:
-        if match["escaped"]:
-            return "$"
-        name = match["name"] or match["bare"]
-        op, arg = match["op"], match["arg"] or ""
-        current = env.get(name)
-        missing = current is None or (op is not None and op.startswith(":") and current == "")
-        if op is not None and op.endswith("-"):
-            return arg if missing else str(current)
-        if op is not None and op.endswith("?"):
-            if missing:
-                raise MissingVariableError(f"{name}: {arg}")
-            return str(current)
-        if op is not None and op.endswith("+"):
-            return "" if missing else arg
-        return current or ""
-
-    return _VARIABLE.sub(substitute, value)
-
-
-def interpolate_all(node: Any, env: Mapping[str, str]) -> Any:
-    """Interpolate every string value in a loaded Compose document (keys are left alone)."""
-    if isinstance(node, dict):
-        return {key: interpolate_all(value, env) for key, value in node.items()}
-    if isinstance(node, list):
-        return [interpolate_all(item, env) for item in node]
-    if isinstance(node, str):
-        return interpolate(node, env)
-    return node
-
-
-def environment_of(service: Doc) -> dict[str, str]:
-    """A service's `environment`, whichever of the two Compose forms (map or list) it uses."""
-    raw = service.get("environment") or {}
-    if isinstance(raw, list):
-        return dict(item.split("=", 1) if "=" in item else (item, "") for item in raw)
-    return {key: "" if value is None else str(value) for key, value in raw.items()}
-
-
-def depends_on_of(service: Doc) -> dict[str, str]:
-    """`depends_on` as {target: condition}, whichever of the two forms it uses."""
-    raw = service.get("depends_on") or {}
-    if isinstance(raw, list):
-        return dict.fromkeys(raw, "service_started")
-    return {target: spec.get("condition", "service_started") for target, spec in raw.items()}
-
-
-def command_text(service: Doc) -> str:
-    """entrypoint + command as one string, for looking at what a container runs."""
-    parts: list[str] = []
-    for key in ("entrypoint", "command"):
-        value = service.get(key)
-        if isinstance(value, str):
-            parts.append(value)
-        elif isinstance(value, list):
-            parts.extend(str(item) for item in value)
-    return " ".join(parts)
+OPERATOR_ENV = {
+    "COMMISSIONING_JWT_SECRET": "0" * 64,
+    "POSTGRES_PASSWORD": "pw",
+    "VOTER_HASH_SALT": "1" * 64,
+}
 
 
 def schema_errors(doc: Doc, schema: Doc) -> list[str]:
@@ -128,15 +66,19 @@ def operator_problems(doc: Doc) -> Iterator[str]:
         dockerfile = build.get("dockerfile") if isinstance(build, dict) else None
         if dockerfile != "deploy/Dockerfile":
             yield f"{name}: does not build from deploy/Dockerfile (build: {build!r})"
-        if f"services.{name}.main" not in command_text(service):
-            yield f"{name}: does not run `python -m services.{name}.main`"
+        env = environment_of(service)
+        # No `command`: the image's CMD runs `python -m services.${SERVICE}.main`.
+        runs = command_text(service) or " ".join(image_cmd()).replace(
+            "${SERVICE}", env.get("SERVICE", "?")
+        )
+        if f"services.{name}.main" not in runs:
+            yield f"{name}: does not run `python -m services.{name}.main` (runs {runs!r})"
         test = " ".join((service.get("healthcheck") or {}).get("test") or [])
         if "/healthz" not in test or "urllib" not in test:
             yield f"{name}: no healthcheck calling /healthz with urllib (test: {test!r})"
         if not service.get("restart"):
             yield f"{name}: no restart policy"
 
-        env = environment_of(service)
         url = urlsplit(env.get("DATABASE_URL", ""))
         if url.scheme not in ("postgresql", "postgres") or url.path != f"/{name}":
             yield f"{name}: DATABASE_URL does not point at its own database {name!r}"
@@ -257,6 +199,7 @@ def test_wiring_checks_catch_mistakes(compose: Doc) -> None:
     services["funding"]["environment"]["DATABASE_URL"] = "postgresql://u:p@postgres:5432/monitoring"
     services["monitoring"]["depends_on"]["kafak"] = {"condition": "service_started"}
     del services["publication"]["healthcheck"]
+    services["applications"]["environment"]["SERVICE"] = "funding"
     services["kafka"]["environment"].pop("KAFKA_PROCESS_ROLES")
     del services["jaeger"]
     broken["version"] = "3.9"
@@ -264,6 +207,7 @@ def test_wiring_checks_catch_mistakes(compose: Doc) -> None:
     assert "funding: DATABASE_URL does not point at its own database" in problems
     assert "monitoring: depends_on unknown service 'kafak'" in problems
     assert "publication: no healthcheck" in problems
+    assert "applications: does not run `python -m services.applications.main`" in problems
     assert "kafka: not a combined KRaft broker+controller" in problems
     assert "otel-collector: depends_on unknown service 'jaeger'" in problems
     assert "no Jaeger" in problems
@@ -290,8 +234,15 @@ def test_interpolation_follows_compose_rules() -> None:
     assert interpolate("${SET}-${UNSET}-$SET-$$SET", env) == "x--x-$SET"
     assert interpolate("${UNSET:-d} ${EMPTY:-d} ${EMPTY-d} ${SET:-d}", env) == "d d  x"
     assert interpolate("${SET:+alt}${UNSET:+alt}", env) == "alt"
-    with pytest.raises(MissingVariableError, match="EMPTY: give it"):
+    with pytest.raises(MissingVariableError) as missing:
         interpolate("${EMPTY:?give it}", env)
+    assert str(missing.value) == "required variable EMPTY is missing a value: give it"
+    with pytest.raises(MissingVariableError) as where:
+        interpolate_all({"services": {"web": {"environment": ["A=${UNSET?}"]}}}, env)
+    assert str(where.value) == (
+        "error while interpolating services.web.environment[0]: "
+        "required variable UNSET is missing a value"
+    )
 
 
 def test_services_share_one_image_and_the_dockerfile_exists(compose: Doc) -> None:
