@@ -29,6 +29,7 @@ collector and Jaeger) is listed in deploy/README.md.
 from __future__ import annotations
 
 import asyncio
+import copy
 import gzip
 import re
 import secrets
@@ -117,15 +118,24 @@ def test_interpolation_takes_defaults_and_the_operators_values() -> None:
     assert "--partitions 3 " in shell["services"]["kafka-init"]["command"][0]
 
 
+def start_order(services: dict[str, Doc]) -> list[str]:
+    """The services in an order compose may start them (each after what it depends on)."""
+    graph = {name: set(depends_on_of(service)) for name, service in services.items()}
+    return list(TopologicalSorter(graph).static_order())
+
+
 def test_the_start_order_is_a_graph_and_every_service_waits_for_its_infrastructure(
     compose: Doc,
 ) -> None:
     services: dict[str, Doc] = compose["services"]
-    graph = {name: set(depends_on_of(service)) for name, service in services.items()}
     try:
-        order = list(TopologicalSorter(graph).static_order())
+        order = start_order(services)
     except CycleError as cycle:  # compose refuses such a file: "dependency cycle detected"
         pytest.fail(f"depends_on has a cycle: {cycle.args[1]}")
+    looped = copy.deepcopy(services)
+    looped["postgres"]["depends_on"] = {"funding": {"condition": "service_started"}}
+    with pytest.raises(CycleError):
+        start_order(looped)
     for name in SERVICES:
         assert depends_on_of(services[name]) == {
             "postgres": "service_healthy",

@@ -17,6 +17,10 @@ import jsonschema
 import pytest
 import yaml
 
+from services.applications.settings import ApplicationsSettings
+from services.funding.settings import FundingSettings
+from services.monitoring.settings import MonitoringSettings, PolicySettings
+from services.publication.settings import PublicationSettings
 from tests.support.compose import (
     COMPOSE_FILE,
     REPO,
@@ -293,3 +297,44 @@ def test_the_services_pass_on_an_optional_consumer_group_prefix(compose: Doc) ->
     shared = interpolate_all(raw, {**OPERATOR_ENV, "CONSUMER_GROUP_PREFIX": "dorset-"})
     for name in SERVICES:
         assert environment_of(shared["services"][name])["CONSUMER_GROUP_PREFIX"] == "dorset-"
+
+
+# What the services read from the environment and compose leaves at the service's default, why.
+LEFT_TO_DEFAULT = {
+    "SERVICE_NAME": "fixed per service by its settings class",
+    "SSE_HEARTBEAT_SECONDS": "publication's 15 s keeps common proxies from closing event streams",
+    "MONITORING_POLICY": "the standard monitoring policy; set it per installation if it differs",
+}
+
+
+def unset_settings(doc: Doc) -> list[str]:
+    """Settings a service reads that compose neither sets nor lists in LEFT_TO_DEFAULT."""
+    read = {
+        "applications": [ApplicationsSettings],
+        "funding": [FundingSettings],
+        "monitoring": [MonitoringSettings, PolicySettings],
+        "publication": [PublicationSettings],
+    }
+    problems = []
+    for name, classes in read.items():
+        env = environment_of(doc["services"][name])
+        for settings in classes:
+            prefix = str(settings.model_config.get("env_prefix") or "")
+            for field in settings.model_fields:
+                key = f"{prefix}{field}".upper()
+                if key not in env and key not in LEFT_TO_DEFAULT:
+                    problems.append(f"{name}: {key} is read but not set by compose")
+    return problems
+
+
+def test_every_setting_a_service_reads_is_set_or_left_to_its_default_on_purpose(
+    compose: Doc,
+) -> None:
+    assert unset_settings(compose) == []
+    broken = copy.deepcopy(compose)
+    del broken["services"]["applications"]["environment"]["VOTER_HASH_SALT"]
+    del broken["services"]["publication"]["environment"]["PUBLIC_URL"]
+    assert unset_settings(broken) == [
+        "applications: VOTER_HASH_SALT is read but not set by compose",
+        "publication: PUBLIC_URL is read but not set by compose",
+    ]
