@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import jsonschema
 import pytest
 import yaml
+from pydantic_settings import BaseSettings
 
 from services.applications.settings import ApplicationsSettings
 from services.funding.settings import FundingSettings
@@ -309,7 +310,7 @@ LEFT_TO_DEFAULT = {
 
 def unset_settings(doc: Doc) -> list[str]:
     """Settings a service reads that compose neither sets nor lists in LEFT_TO_DEFAULT."""
-    read = {
+    read: dict[str, list[type[BaseSettings]]] = {
         "applications": [ApplicationsSettings],
         "funding": [FundingSettings],
         "monitoring": [MonitoringSettings, PolicySettings],
