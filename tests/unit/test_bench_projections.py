@@ -1,0 +1,205 @@
+"""bench.projections replicates a history under fresh ids: copies share no id, references follow.
+
+A copy that kept an id of another copy would make the rebuild upsert one row where the original
+had two (the volume benchmark would then check the wrong thing); a reference that did not follow
+its id would make the replay differ from the original's.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from bench.projections import Replicator
+from services.publication.domain import decision_prefix, numbered_by_us
+from services.publication.projections import FEED_STREAM
+from shared.contracts.applications import (
+    ApplicationSubmitted,
+    OrganisationKind,
+    OrganisationRegistered,
+)
+from shared.contracts.base import DomainEvent
+from shared.contracts.publication import EntryType, FeedEntryPublished
+from shared.eventstore.envelope import GENESIS_HASH, Actor, Envelope, chain_hash, seal
+
+PARTNERSHIP = "gen-1-1"
+CHARITY = "GB-CHC-1234567"
+OFFICER = Actor(organisation_id="GB-PLA-GEN-OPCC", user_id="gen-officer", role="commissioner")
+WHEN = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
+
+
+def history() -> list[Envelope]:
+    """Registration, an application, and two feed entries about it, as the services store them."""
+    application = f"app-{uuid.uuid4().hex}"
+    steps: list[tuple[str, str, DomainEvent, Actor]] = [
+        (
+            "organisation",
+            f"organisation:{PARTNERSHIP}:{CHARITY}",
+            OrganisationRegistered(
+                organisation_id=CHARITY,
+                name="Bridport youth diversion",
+                kind=OrganisationKind.CHARITY,
+                is_public_body=False,
+            ),
+            OFFICER,
+        ),
+        (
+            "application",
+            application,
+            ApplicationSubmitted(
+                application_id=application,
+                round_id=f"round-{uuid.uuid4().hex}",
+                scheme_id="dorset-community-grant-scheme",
+                organisation_id=CHARITY,
+                organisation_name="Bridport youth diversion",
+                organisation_kind=OrganisationKind.CHARITY,
+                is_public_body=False,
+                title=f"Youth diversion ({PARTNERSHIP}0 pilot)",  # gen-1-10: another word, kept
+                description="Weekly sessions",
+                amount=Decimal("2500.00"),
+                start_date=date(2026, 6, 1),
+                end_date=date(2027, 5, 31),
+                submitted_at=WHEN,
+            ),
+            Actor(organisation_id=CHARITY, user_id="gen-0", role="applicant"),
+        ),
+    ]
+    for number in (1, 2):
+        steps.append(
+            (
+                "feed",
+                FEED_STREAM,
+                FeedEntryPublished(
+                    number=number,
+                    entry_type=EntryType.DECISION,
+                    subject=f"decision:application:{application}",
+                    title="Decision to fund",
+                    partnership_id=PARTNERSHIP,
+                    fund_id=f"dorset-fund-{PARTNERSHIP}",
+                    occurred_at=WHEN,
+                    decision_number=f"{decision_prefix(PARTNERSHIP)}-2026-00{number}",
+                    corrects=1 if number == 2 else None,
+                    source_event_id=uuid.uuid4(),
+                    source_event_type="ApplicationApproved",
+                    data={"applicant": {"id": CHARITY}, "application_id": application},
+                ),
+                Actor.system("publication"),
+            )
+        )
+    sealed, prev_hash, versions = [], GENESIS_HASH, dict[str, int]()
+    first_id = uuid.uuid4()
+    for position, (stream_type, stream_id, payload, actor) in enumerate(steps, start=1):
+        versions[stream_id] = versions.get(stream_id, 0) + 1
+        event_id = first_id if position == 1 else uuid.uuid4()
+        envelope = seal(
+            {
+                "event_id": event_id,
+                "event_type": payload.event_type,
+                "schema_version": payload.schema_version,
+                "stream_type": stream_type,
+                "stream_id": stream_id,
+                "stream_version": versions[stream_id],
+                "position": position,
+                "occurred_at": WHEN,
+                "recorded_at": WHEN,
+                "partnership_id": PARTNERSHIP,
+                "actor": actor,
+                "correlation_id": first_id,  # one chain of cause and effect
+                "causation_id": None if position == 1 else sealed[-1].event_id,
+                "traceparent": None,
+                "payload": payload.model_dump(mode="json"),
+                "prev_hash": prev_hash,
+            }
+        )
+        prev_hash = envelope.hash
+        sealed.append(envelope)
+    return sealed
+
+
+def ids(envelope: Envelope) -> set[str]:
+    """Every identifier an envelope carries: envelope ids and any `*_id` in the payload."""
+    found = {str(envelope.event_id), str(envelope.correlation_id), envelope.partnership_id}
+    found |= {str(envelope.causation_id)} if envelope.causation_id else set()
+    found |= {envelope.stream_id} if envelope.stream_id != FEED_STREAM else set()
+    found.add(envelope.actor.organisation_id)
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key.endswith("_id") and isinstance(item, str):
+                    found.add(item)
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    walk(envelope.payload)
+    return found
+
+
+def copies(count: int) -> tuple[list[Envelope], list[list[Envelope]]]:
+    original = history()
+    replicator = Replicator(original)
+    made = [[Envelope.model_validate(b) for b in events] for events in replicator.copies(count)]
+    return original, made
+
+
+def test_copies_share_no_id_with_each_other_or_the_original() -> None:
+    original, made = copies(3)
+    every = [set().union(*(ids(e) for e in events)) for events in [original, *made]]
+    # Shared on purpose: the system actor, and the scheme id, which names a scheme only within
+    # its partnership (stream `scheme:<partnership>:<scheme>`, key (partnership, scheme)).
+    scoped = {"system", "dorset-community-grant-scheme"}
+    for i, mine in enumerate(every):
+        for theirs in every[i + 1 :]:
+            assert mine & theirs == scoped
+    # Feed numbers continue from copy to copy on the one feed stream, as its versions do.
+    numbers = [e.payload["number"] for events in made for e in events if e.stream_id == FEED_STREAM]
+    assert numbers == [1, 2, 3, 4, 5, 6]
+    versions = [e.stream_version for events in made for e in events if e.stream_id == FEED_STREAM]
+    assert versions == numbers
+
+
+def test_a_copy_keeps_every_reference_of_the_original() -> None:
+    original, made = copies(2)
+    for k, events in enumerate(made):
+        by_position = {e.position - k * len(original): e for e in events}
+        registered, submitted, first, second = (by_position[n] for n in (1, 2, 3, 4))
+        charity = registered.payload["organisation_id"]
+        partnership = registered.partnership_id
+        assert charity == f"{CHARITY}-c{k}" and partnership == f"{PARTNERSHIP}-c{k}"
+        assert {e.partnership_id for e in events} == {partnership}
+        assert registered.stream_id == f"organisation:{partnership}:{charity}"
+        assert submitted.payload["organisation_id"] == charity == submitted.actor.organisation_id
+        application = submitted.payload["application_id"]
+        assert submitted.stream_id == application and application.startswith("app-")
+        assert application != original[1].payload["application_id"]
+        assert first.payload["subject"] == f"decision:application:{application}"
+        assert first.payload["data"] == {
+            "applicant": {"id": charity},
+            "application_id": application,
+        }
+        assert first.payload["fund_id"] == f"dorset-fund-{partnership}"
+        # Cause and effect follow their events; the longer word is not the partnership.
+        assert [e.causation_id for e in events[1:]] == [e.event_id for e in events[:-1]]
+        assert {e.correlation_id for e in events} == {registered.event_id}
+        assert submitted.payload["title"] == f"Youth diversion ({PARTNERSHIP}0 pilot)"
+        # The second entry corrects the first of its own copy, and publication still
+        # recognises the decision numbers as its own for the renamed partnership.
+        assert second.payload["corrects"] == first.payload["number"]
+        assert numbered_by_us(FeedEntryPublished.model_validate(second.payload)) == (2026, 2)
+        for envelope in events:
+            envelope.event()  # every payload still loads as its contract
+
+
+def test_the_copies_form_one_hash_chain_with_gapless_positions() -> None:
+    original, made = copies(3)
+    flat = [e for events in made for e in events]
+    assert [e.position for e in flat] == list(range(1, 3 * len(original) + 1))
+    prev_hash = GENESIS_HASH
+    for envelope in flat:
+        assert envelope.prev_hash == prev_hash
+        assert chain_hash(envelope.model_dump(mode="json")) == envelope.hash
+        prev_hash = envelope.hash
