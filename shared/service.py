@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.api import RuntimeDep
 from shared.runtime import ConsumerSpec, ProjectionSpec, ServiceSettings, start_runtime
-from shared.telemetry import configure_logging, configure_tracing
+from shared.telemetry import configure_logging, configure_tracing, flush_telemetry
 
 log = logging.getLogger(__name__)
 HEALTH_TIMEOUT = 2.0  # seconds per check: a probe must get an answer even when a server hangs
@@ -65,6 +65,7 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings) -> FastAPI:
             )
             log.info("%s ready on %s:%d", spec.name, settings.listen_address, settings.port)
             yield
+        flush_telemetry()  # the runtime's last spans (relay drain, consumers) are in by now
         log.info("%s stopped", spec.name)
 
     app = FastAPI(

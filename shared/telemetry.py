@@ -51,6 +51,19 @@ def configure_tracing(service_name: str, exporter: SpanExporter | None = None) -
     return provider
 
 
+def flush_telemetry(timeout_millis: int = 5000) -> None:
+    """Export the spans and metrics still buffered, before the process goes.
+
+    uvicorn re-raises SIGTERM after its graceful shutdown, so the providers' exit-time flush
+    would never run: a service's last seconds of spans and its final metrics would be lost.
+    Flush only (not shut down): in tests several apps share one process's providers.
+    """
+    for provider in (trace.get_tracer_provider(), metrics.get_meter_provider()):
+        flush = getattr(provider, "force_flush", None)
+        if flush is not None:
+            flush(timeout_millis)
+
+
 def current_traceparent() -> str | None:
     """The W3C traceparent of the active span, or None outside any trace."""
     carrier: dict[str, str] = {}
