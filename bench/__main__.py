@@ -13,7 +13,7 @@ import sys
 import time
 from collections.abc import Awaitable, Callable
 
-from bench import append, latency, platform, rebuild, relay, replay
+from bench import append, latency, platform, projections, rebuild, relay, replay
 from bench.context import Context
 from bench.report import Result, markdown_table, print_result
 from bench.servers import engine_for, servers
@@ -26,6 +26,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "relay": relay.run,
     "latency": latency.run,
     "platform": platform.run,  # the four services under the generator (bench/platform.py)
+    "projections": projections.run,  # every projection over events/2 replicated (projections.py)
 }
 
 
