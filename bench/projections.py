@@ -15,8 +15,8 @@ makes in a minute, where a rebuild's fixed cost (a fresh schema, the swap) domin
    as `bench.platform` does), and the original history, loaded verbatim into another fresh
    database, is rebuilt too;
 4. the rebuild is checked, not only timed: every table of the projection must hold N times the
-   rows of the rebuilt original, and every money column N times its total. Anything else fails
-   the run.
+   rows of the rebuilt original, and every numeric column (amounts, scores, debits, credits)
+   N times its total. Anything else fails the run.
 
 How a copy is made (`Replicator`): every id is made unique per copy and every reference to it
 follows, by rewriting each event's JSON (payload, stream id, partnership, actor) with one regular
@@ -27,14 +27,17 @@ expression:
   return ids, feed subjects), become `uuid5(copy, uuid)`, the same in both spellings;
 - the partnership ids and organisation ids of the history (every `*organisation_id` in payloads
   and actors but `system`) get a `-c<k>` suffix wherever they occur, also inside other strings
-  (`scheme:<partnership>:<scheme>`, `dorset-...-fund-<partnership>`, decision references);
+  (`scheme:<partnership>:<scheme>`, `dorset-...-fund-<partnership>`, decision references),
+  and so does the decision-number prefix publication derives from a partnership id
+  (`decision_prefix`), so publication still recognises its own numbers in a copy;
 - a stream no id names (publication's one feed stream and its hold stream) is shared by all
   copies: its versions continue from copy to copy, and so do the feed numbers and hold numbers
   the publication events carry (`number`, `corrects`, `refers_to`, `referent`, `hold`, `holds`);
 - positions are renumbered (copy k follows copy k-1), and the hash chain is recomputed with the
-  store's own `chain_hash` over the rewritten envelope, so a copy is a store `verify_chain`
-  accepts, indistinguishable from one the services wrote (a rebuild does not verify the chain;
-  it costs about a fifth of the time spent writing the copies).
+  store's own `chain_hash` over the rewritten envelope, so the copied store is one
+  `EventStore.verify_chain` accepts (checked on 40 copies of a generated history), like one the
+  services wrote. A rebuild does not verify the chain; recomputing it costs about a fifth of the
+  time spent writing the copies, which is worth a store that is not broken for other uses.
 
 Dates, amounts, scores and texts are left as they are.
 """
