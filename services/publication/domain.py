@@ -21,6 +21,7 @@ from typing import Any
 from uuid import UUID
 
 from services.publication.candidates import Candidate
+from services.publication.mapping import CORRECTION_GUARDS, guarded
 from shared.contracts.publication import (
     EntryType,
     FeedEntryHeld,
@@ -116,6 +117,9 @@ class Published:
     digest: str
     fund_id: str | None
     decision_number: str | None = None  # kept by corrections of a decision
+    # The data of every entry about the subject, oldest first, for entry types whose
+    # corrections are protected against differencing (mapping.CORRECTION_GUARDS, ADR 0053).
+    history: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -249,6 +253,8 @@ def _publish(
     data: dict[str, Any] = dict(candidate.data)
     if candidate.decision_reference is not None:
         data["decision_reference"] = candidate.decision_reference
+    if previous is not None:  # a correction shows nothing a reader could subtract (ADR 0053)
+        data = guarded(candidate.entry_type, data, previous.history)
     digest = fingerprint(candidate.entry_type, candidate.title, fund_id, data)
     if previous is not None and previous.digest == digest:
         return None, state  # already published exactly so
@@ -280,5 +286,9 @@ def _publish(
         source_event_type=origin.event_type,
         data=data,
     )
-    subjects = {**state.subjects, key: Published(number, digest, fund_id, decision_number)}
+    history: tuple[dict[str, Any], ...] = ()
+    if candidate.entry_type in CORRECTION_GUARDS:
+        history = (*(previous.history if previous is not None else ()), data)
+    published = Published(number, digest, fund_id, decision_number, history)
+    subjects = {**state.subjects, key: published}
     return entry, replace(state, last_number=number, subjects=subjects)

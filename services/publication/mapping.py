@@ -8,6 +8,9 @@ so a new event type another service adds never breaks the feed.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Any
+
 from services.publication.candidates import Candidate, Mapper, Policy
 from services.publication.mappers import applications, funding, monitoring
 from shared.contracts.applications import ApplicationApproved, BallotClosed
@@ -25,9 +28,15 @@ from shared.contracts.monitoring import (
     KPIReturnSubmitted,
     ServiceDecommissioned,
 )
+from shared.contracts.publication import EntryType
 from shared.eventstore.envelope import Envelope
 
-__all__ = ["MAPPERS", "Candidate", "Policy", "candidates_of"]
+__all__ = ["CORRECTION_GUARDS", "MAPPERS", "Candidate", "Policy", "candidates_of", "guarded"]
+
+# What an entry would publish, and every entry published before about the same subject (oldest
+# first) -> what it may publish: the figures a reader could subtract from the earlier ones are
+# hidden (ADR 0053).
+CorrectionGuard = Callable[[dict[str, Any], Sequence[dict[str, Any]]], dict[str, Any]]
 
 # The table: one entry per event type. Types absent here are not public: AwardBlocked, concerns,
 # payments suspended, and VoteCast above all (a voter's choice is never published).
@@ -44,6 +53,20 @@ MAPPERS: dict[str, Mapper] = {
     FormulaAllocationMade.event_type: funding.on_formula_allocation_made,
     PaymentReleased.event_type: funding.on_payment_released,
 }
+
+# Entry types whose corrections are protected against differencing: their subjects' earlier
+# entries are kept in the feed state (`Published.history`) for the guard to see.
+CORRECTION_GUARDS: dict[EntryType, CorrectionGuard] = {
+    EntryType.OUTCOME: monitoring.protect_outcome_correction,
+}
+
+
+def guarded(
+    entry_type: EntryType, data: dict[str, Any], earlier: Sequence[dict[str, Any]]
+) -> dict[str, Any]:
+    """What an entry may publish after the entries before it about the same subject."""
+    guard = CORRECTION_GUARDS.get(entry_type)
+    return guard(data, earlier) if guard is not None and earlier else data
 
 
 def candidates_of(envelope: Envelope, policy: Policy) -> list[Candidate]:

@@ -10,6 +10,7 @@ events in the same transaction (an inline projection, rebuildable from the store
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import func, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -23,7 +24,7 @@ from services.publication.domain import (
     decide,
     subject_key,
 )
-from services.publication.mapping import Candidate, Policy, candidates_of
+from services.publication.mapping import CORRECTION_GUARDS, Candidate, Policy, candidates_of
 from services.publication.tables import feed_tables, notify_channel
 from services.publication.views import FeedProjection
 from shared.contracts.base import DomainEvent
@@ -132,8 +133,12 @@ class FeedPublisher:
             if s
         }
         rows = await conn.execute(select(t.subjects).where(t.subjects.c.subject.in_(names)))
+        history = await self._history(conn, touched)
         subjects = {
-            r.subject: Published(r.number, r.digest, r.fund_id, r.decision_number) for r in rows
+            r.subject: Published(
+                r.number, r.digest, r.fund_id, r.decision_number, history.get(r.subject, ())
+            )
+            for r in rows
         }
         keys = {(p, y) for p, y, _ in touched}
         counters = t.decision_counters
@@ -148,6 +153,27 @@ class FeedPublisher:
             waiting,
             await self._version(conn, HOLD_STREAM),
         )
+
+    async def _history(
+        self, conn: AsyncConnection, touched: list[tuple[str, int, list[Candidate]]]
+    ) -> dict[str, tuple[dict[str, Any], ...]]:
+        """The data of every entry about the touched subjects whose corrections are guarded."""
+        pairs = {
+            (p, c.subject) for p, _, cs in touched for c in cs if c.entry_type in CORRECTION_GUARDS
+        }
+        if not pairs:
+            return {}
+        t = self.tables.entries
+        rows = await conn.execute(
+            select(t.c.partnership_id, t.c.subject, t.c.body)
+            .where(tuple_(t.c.partnership_id, t.c.subject).in_(sorted(pairs)))
+            .order_by(t.c.number)
+        )
+        found: dict[str, tuple[dict[str, Any], ...]] = {}
+        for partnership_id, subject, body in rows:
+            key = subject_key(partnership_id, subject)
+            found[key] = (*found.get(key, ()), dict(body["data"]))
+        return found
 
     async def _version(self, conn: AsyncConnection, stream: str) -> int:
         events = self.store.tables.events

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
+from typing import Any
 
 from services.publication.candidates import Candidate, Policy, organisation
-from services.publication.privacy import scrub, suppress_count, suppress_table
+from services.publication.privacy import (
+    SuppressedTable,
+    protect_count,
+    protect_table,
+    scrub,
+    suppress_count,
+    suppress_table,
+)
 from shared.contracts.monitoring import (
     KPIReturnAmended,
     KPIReturnSubmitted,
@@ -81,3 +90,46 @@ def on_kpi_return_amended(
     [candidate] = on_kpi_return_submitted(event, envelope, policy)
     data = {**candidate.data, "amendment_reason": scrub(event.reason)}
     return [replace(candidate, data=data)]
+
+
+SINGLE_COUNTS = ("beneficiaries", "referrals_in", "referrals_out")
+
+
+def protect_outcome_correction(
+    data: dict[str, Any], earlier: Sequence[dict[str, Any]]
+) -> dict[str, Any]:
+    """An outcome entry that follows others for the same period, with its changes protected.
+
+    `data` is what the entry would publish on its own; `earlier` every outcome entry published
+    before for the period, oldest first (ADR 0053). Single counts are hidden when they moved by
+    1 to T-1 against any of them; each breakdown is protected by `privacy.protect_table`. Every
+    breakdown partitions the beneficiaries (monitoring checks it), so its total is published as
+    `beneficiaries`: when a breakdown needs its total hidden, beneficiaries is hidden and every
+    breakdown is protected again without it.
+    """
+    if not earlier:
+        return data
+    threshold = int(data["suppression_threshold"])
+    protected = dict(data)
+    for key in SINGLE_COUNTS:
+        protected[key] = protect_count(data[key], [e.get(key) for e in earlier], threshold)
+    breakdowns: dict[str, dict[str, int | None]] = data["breakdowns"]
+    while True:
+        total = protected["beneficiaries"]
+        tables = {
+            dimension: protect_table(
+                SuppressedTable(total, dict(cells)),
+                [
+                    SuppressedTable(e.get("beneficiaries"), dict(e["breakdowns"][dimension]))
+                    for e in earlier
+                    if dimension in e.get("breakdowns", {})
+                ],
+                threshold,
+            )
+            for dimension, cells in sorted(breakdowns.items())
+        }
+        if total is not None and any(t.total is None for t in tables.values()):
+            protected["beneficiaries"] = None
+            continue
+        protected["breakdowns"] = {dimension: t.cells for dimension, t in tables.items()}
+        return protected

@@ -129,7 +129,10 @@ def test_a_held_fact_repeated_is_published_once_and_a_changed_one_corrects_it() 
     entries, state = publish([envelope(grant("a1"))], state)
     _, outcome, correction = entries
     assert outcome.data["beneficiaries"] == 25
-    assert correction.corrects == outcome.number and correction.data["beneficiaries"] == 27
+    assert correction.corrects == outcome.number
+    # 25 then 27 would say two people were added: the correction hides it (ADR 0053), even
+    # though it was decided while both facts were held.
+    assert correction.data["beneficiaries"] is None
     assert state.held == {}
 
 

@@ -91,17 +91,19 @@ def test_an_amended_return_corrects_the_outcome_it_replaces() -> None:
     first = kpi_return("a1", {"gender": {"female": 14, "male": 11}})
     amended = KPIReturnAmended(
         **first.model_dump(exclude={"submitted_on", "beneficiaries", "breakdowns"}),
-        beneficiaries=27,
-        breakdowns={"gender": {"female": 15, "male": 12}},
-        reason="two clients missed; ring 01305 123456",
+        beneficiaries=45,
+        breakdowns={"gender": {"female": 24, "male": 21}},
+        reason="twenty clients missed; ring 01305 123456",
         amendment=1,
         amended_on=date(2019, 10, 20),
     )
     entries, _ = publish([envelope(grant("a1")), envelope(first), envelope(amended)])
     _, outcome, correction = entries
     assert correction.corrects == outcome.number
-    assert correction.data["beneficiaries"] == 27
-    assert correction.data["amendment_reason"] == "two clients missed; ring [contact removed]"
+    # Every figure moved by ten or more: nothing small can be had by subtraction, all is shown.
+    assert correction.data["beneficiaries"] == 45
+    assert correction.data["breakdowns"] == {"gender": {"female": 24, "male": 21}}
+    assert correction.data["amendment_reason"] == "twenty clients missed; ring [contact removed]"
 
 
 def test_payments_are_published_and_the_annual_report_totals_what_was_paid() -> None:
