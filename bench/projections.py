@@ -484,7 +484,11 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--applications", type=int, default=40, help="per partnership")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
-        "--only", action="append", default=[], help="this projection only (repeatable)"
+        "--only",
+        action="append",
+        default=[],
+        choices=sorted(registered()),
+        help="this projection only (repeatable)",
     )
     return parser.parse_args(argv)
 

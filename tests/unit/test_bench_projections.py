@@ -14,14 +14,19 @@ from typing import Any
 
 from bench.projections import Replicator
 from services.publication.domain import decision_prefix, numbered_by_us
-from services.publication.projections import FEED_STREAM
+from services.publication.projections import FEED_STREAM, HOLD_STREAM
 from shared.contracts.applications import (
     ApplicationSubmitted,
     OrganisationKind,
     OrganisationRegistered,
 )
 from shared.contracts.base import DomainEvent
-from shared.contracts.publication import EntryType, FeedEntryPublished
+from shared.contracts.publication import (
+    EntryType,
+    FeedEntryHeld,
+    FeedEntryPublished,
+    HeldEntriesReleased,
+)
 from shared.eventstore.envelope import GENESIS_HASH, Actor, Envelope, chain_hash, seal
 
 PARTNERSHIP = "gen-1-1"
@@ -33,7 +38,7 @@ WHEN = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
 def history() -> list[Envelope]:
     """Registration, an application, and two feed entries about it, as the services store them."""
     application = f"app-{uuid.uuid4().hex}"
-    steps: list[tuple[str, str, DomainEvent, Actor]] = [
+    steps: list[Step] = [
         (
             "organisation",
             f"organisation:{PARTNERSHIP}:{CHARITY}",
@@ -88,7 +93,15 @@ def history() -> list[Envelope]:
                 Actor.system("publication"),
             )
         )
-    sealed, prev_hash, versions = [], GENESIS_HASH, dict[str, int]()
+    return sealed(steps)
+
+
+Step = tuple[str, str, DomainEvent, Actor]
+
+
+def sealed(steps: list[Step]) -> list[Envelope]:
+    """The steps as a store holds them: positions, stream versions, one cause chain, hashes."""
+    out, prev_hash, versions = [], GENESIS_HASH, dict[str, int]()
     first_id = uuid.uuid4()
     for position, (stream_type, stream_id, payload, actor) in enumerate(steps, start=1):
         versions[stream_id] = versions.get(stream_id, 0) + 1
@@ -107,15 +120,15 @@ def history() -> list[Envelope]:
                 "partnership_id": PARTNERSHIP,
                 "actor": actor,
                 "correlation_id": first_id,  # one chain of cause and effect
-                "causation_id": None if position == 1 else sealed[-1].event_id,
+                "causation_id": None if position == 1 else out[-1].event_id,
                 "traceparent": None,
                 "payload": payload.model_dump(mode="json"),
                 "prev_hash": prev_hash,
             }
         )
         prev_hash = envelope.hash
-        sealed.append(envelope)
-    return sealed
+        out.append(envelope)
+    return out
 
 
 def ids(envelope: Envelope) -> set[str]:
@@ -203,3 +216,54 @@ def test_the_copies_form_one_hash_chain_with_gapless_positions() -> None:
         assert envelope.prev_hash == prev_hash
         assert chain_hash(envelope.model_dump(mode="json")) == envelope.hash
         prev_hash = envelope.hash
+
+
+def test_held_entries_keep_their_hold_and_feed_numbers_per_copy() -> None:
+    """A payment held for its award, then released after it: holds and numbers continue."""
+    award = f"award-app-{uuid.uuid4().hex}"
+    system = Actor.system("publication")
+    common: dict[str, Any] = {
+        "partnership_id": PARTNERSHIP,
+        "occurred_at": WHEN,
+        "source_event_id": uuid.uuid4(),
+    }
+    steps: list[Step] = [
+        (
+            "feed-hold",
+            HOLD_STREAM,
+            FeedEntryHeld(
+                hold=1,
+                waiting_for=f"award:{award}",
+                entry_type=EntryType.PAYMENT,
+                subject=f"payment:{award}:1",
+                title="Payment",
+                source_event_type="PaymentReleased",
+                **common,
+            ),
+            system,
+        ),
+        (
+            "feed",
+            FEED_STREAM,
+            FeedEntryPublished(
+                number=1,
+                entry_type=EntryType.GRANT,
+                subject=f"award:{award}",
+                title="Grant",
+                source_event_type="GrantAwarded",
+                **common,
+            ),
+            system,
+        ),
+        ("feed-hold", HOLD_STREAM, HeldEntriesReleased(holds=[1], referent=1), system),
+    ]
+    original = sealed(steps)
+    made = [[Envelope.model_validate(b) for b in c] for c in Replicator(original).copies(3)]
+    for k, (held, published, released) in enumerate(made):
+        # A hold is its event's version on the hold stream, where releases take versions too.
+        assert held.stream_id == released.stream_id == HOLD_STREAM
+        assert held.payload["hold"] == held.stream_version == 2 * k + 1
+        assert released.stream_version == 2 * k + 2
+        assert published.payload["number"] == published.stream_version == k + 1
+        assert released.payload == {"holds": [2 * k + 1], "referent": k + 1}
+        assert held.payload["waiting_for"] == published.payload["subject"] != f"award:{award}"
