@@ -101,7 +101,8 @@ Step = tuple[str, str, DomainEvent, Actor]
 
 def sealed(steps: list[Step]) -> list[Envelope]:
     """The steps as a store holds them: positions, stream versions, one cause chain, hashes."""
-    out, prev_hash, versions = [], GENESIS_HASH, dict[str, int]()
+    out: list[Envelope] = []
+    prev_hash, versions = GENESIS_HASH, dict[str, int]()
     first_id = uuid.uuid4()
     for position, (stream_type, stream_id, payload, actor) in enumerate(steps, start=1):
         versions[stream_id] = versions.get(stream_id, 0) + 1
