@@ -133,8 +133,8 @@ def protect_table(
     the published total or None); `earlier` the same breakdown in each entry published before
     for the period. The changes between them are a table to protect like any other:
 
-    1. a cell hidden before stays hidden (showing a secondary-suppressed cell later would
-       give away its partner);
+    1. a cell hidden before, in a table whose total was known, stays hidden (showing a
+       secondary-suppressed cell later, unchanged, would give away its partner);
     2. a cell whose change against any earlier figure is 1 to threshold-1 is hidden;
     3. then, until nothing fails: the rules of `suppress_table` (two or more hidden cells that
        together count at least `threshold`, when the total is known); a total that changed by 1
@@ -146,6 +146,8 @@ def protect_table(
     cells: Cells = dict(table.cells)
     total = table.total
     for before in earlier:
+        if known_total(before) is None:
+            continue  # no subtraction was possible there: its hidden cells have no partners
         for name, count in before.cells.items():
             if count is None and name in cells:
                 cells[name] = None

@@ -26,6 +26,7 @@ from services.publication.settings import PublicationSettings
 from services.publication.standards import giving360_validator, ocds_validator, problems
 from shared.consumer import EventConsumer
 from shared.contracts.funding import PaymentReleased
+from shared.contracts.monitoring import KPIReturnAmended, KPIReturnSubmitted
 from shared.db import make_engine
 from shared.eventstore.envelope import Envelope
 from shared.ops.rebuild import Registered, rebuild, service_spec
@@ -208,3 +209,55 @@ async def test_commissioning_rebuild_publication_feed_answers_the_same(
     assert await answers() == before
     await publication.deliver(fact(grant("a3"), date(2019, 6, 7)))  # and it carries on
     assert (await publication.get("/feed", limit=100)).json()["total"] == 8
+
+
+def amendment(first: KPIReturnSubmitted, gender: dict[str, int], n: int) -> KPIReturnAmended:
+    """The provider's n-th amendment of a return: new gender figures, beneficiaries their sum."""
+    return KPIReturnAmended(
+        **first.model_dump(exclude={"submitted_on", "beneficiaries", "breakdowns"}),
+        beneficiaries=sum(gender.values()),
+        breakdowns={"gender": gender},
+        reason=f"amendment {n}",
+        amendment=n,
+        amended_on=date(2019, 10, 20 + n),
+    )
+
+
+async def test_an_amended_return_with_a_small_change_hides_the_change_in_its_correction(
+    publication: Publication,
+) -> None:
+    first = kpi_return("a5", {"gender": {"female": 20, "male": 25, "other": 15}})
+    await publication.deliver(fact(grant("a5"), date(2019, 6, 1)), fact(first, date(2019, 10, 5)))
+    # Two women added (45 -> 47 beneficiaries), delivered on its own: the publisher reads what
+    # the feed already shows for the period from its view, not from memory.
+    await publication.deliver(
+        fact(amendment(first, {"female": 22, "male": 25, "other": 15}, 1), date(2019, 10, 21))
+    )
+    # Then a large change of men, and one more woman: 21 against the first entry's 20 is small
+    # too, though 22 -> 21 against the latest is what a reader sees beside it.
+    await publication.deliver(
+        fact(amendment(first, {"female": 21, "male": 40, "other": 15}, 2), date(2019, 10, 22))
+    )
+    outcomes = (await publication.get("/feed", entry_type="outcome", limit=100)).json()["items"]
+    outcome, correction, second = outcomes
+    assert outcome["data"]["beneficiaries"] == 60
+    assert outcome["data"]["breakdowns"] == {"gender": {"female": 20, "male": 25, "other": 15}}
+    assert correction["corrects"] == outcome["number"]
+    assert correction["title"].startswith(f"Correction to entry {outcome['number']}: ")
+    assert correction["data"]["amendment_reason"] == "amendment 1"
+    # Neither 22 - 20 nor 62 - 60 can be read off: female and the total are hidden; male and
+    # other, unchanged, stay (with the total hidden, female is not total minus the rest).
+    assert correction["data"]["beneficiaries"] is None
+    assert correction["data"]["breakdowns"]["gender"]["female"] is None
+    assert second["corrects"] == correction["number"]
+    # 76 against 60 is a change of 16: shown. Female is hidden (21 against 20), other with it
+    # (one hidden cell is total minus the rest); but female and other together went from 35 to
+    # 36, which total minus male would give away, so male goes too. Nothing else is derivable.
+    assert second["data"]["beneficiaries"] == 76
+    assert second["data"]["breakdowns"] == {"gender": {"female": None, "male": None, "other": None}}
+    # Delivered again (a relay publishing twice under a new id), the amendment adds nothing.
+    await publication.deliver(
+        fact(amendment(first, {"female": 21, "male": 40, "other": 15}, 2), date(2019, 10, 22))
+    )
+    again = (await publication.get("/feed", entry_type="outcome", limit=100)).json()["items"]
+    assert again == outcomes
