@@ -1,4 +1,4 @@
-"""Small-number suppression with secondary suppression (ADR 0012)."""
+"""Small-number suppression with secondary suppression (ADR 0013)."""
 
 from __future__ import annotations
 
