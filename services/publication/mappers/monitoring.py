@@ -105,13 +105,15 @@ def protect_outcome_correction(
     1 to T-1 against any of them; each breakdown is protected by `privacy.protect_table`. Every
     breakdown partitions the beneficiaries (monitoring checks it), so its total is published as
     `beneficiaries`: when a breakdown needs its total hidden, beneficiaries is hidden and every
-    breakdown is protected again without it.
+    breakdown is protected again without it, each with a cell hidden at least.
     """
     if not earlier:
         return data
     threshold = int(data["suppression_threshold"])
+    totals = [known_beneficiaries(e) for e in earlier]
     protected = dict(data)
-    for key in SINGLE_COUNTS:
+    protected["beneficiaries"] = protect_count(data["beneficiaries"], totals, threshold)
+    for key in SINGLE_COUNTS[1:]:
         protected[key] = protect_count(data[key], [e.get(key) for e in earlier], threshold)
     breakdowns: dict[str, dict[str, int | None]] = data["breakdowns"]
     while True:
@@ -120,8 +122,8 @@ def protect_outcome_correction(
             dimension: protect_table(
                 SuppressedTable(total, dict(cells)),
                 [
-                    SuppressedTable(e.get("beneficiaries"), dict(e["breakdowns"][dimension]))
-                    for e in earlier
+                    SuppressedTable(known, dict(e["breakdowns"][dimension]))
+                    for e, known in zip(earlier, totals, strict=True)
                     if dimension in e.get("breakdowns", {})
                 ],
                 threshold,
@@ -132,4 +134,28 @@ def protect_outcome_correction(
             protected["beneficiaries"] = None
             continue
         protected["breakdowns"] = {dimension: t.cells for dimension, t in tables.items()}
+        if total is None:  # nor may a breakdown shown whole give the hidden total away
+            protected["breakdowns"] = {
+                d: _one_hidden(c) for d, c in protected["breakdowns"].items()
+            }
         return protected
+
+
+def _one_hidden(cells: dict[str, int | None]) -> dict[str, int | None]:
+    """A breakdown with at least one cell hidden (its smallest, ties by name), so that its
+    cells do not add up to a total that is hidden."""
+    visible = sorted((count, name) for name, count in cells.items() if count is not None)
+    if len(visible) < len(cells) or not visible:
+        return cells
+    return {**cells, visible[0][1]: None}
+
+
+def known_beneficiaries(data: dict[str, Any]) -> int | None:
+    """The beneficiaries a reader knows from an outcome entry: published, or the sum of a
+    breakdown none of whose cells is hidden (every breakdown partitions the beneficiaries)."""
+    if data.get("beneficiaries") is not None:
+        return int(data["beneficiaries"])
+    for cells in data.get("breakdowns", {}).values():
+        if cells and all(count is not None for count in cells.values()):
+            return sum(int(count) for count in cells.values())
+    return None
