@@ -114,7 +114,7 @@ def known_total(table: SuppressedTable) -> int | None:
     """The total a reader knows: published, or the sum of the cells when none is hidden."""
     if table.total is not None:
         return table.total
-    if all(count is not None for count in table.cells.values()):
+    if table.cells and all(count is not None for count in table.cells.values()):
         return sum(count for count in table.cells.values() if count is not None)
     return None
 
