@@ -1,6 +1,8 @@
 """No personal data reaches the feed: small-number suppression and free-text scrubbing. Pure.
 
-The rule is written down in docs/adr/0013-small-number-suppression.md.
+The rule is written down in docs/adr/0013-small-number-suppression.md; how corrections are
+protected against subtraction from earlier entries, in
+docs/adr/0053-corrections-against-differencing.md.
 """
 
 from __future__ import annotations
