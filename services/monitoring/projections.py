@@ -13,6 +13,7 @@ The full picture of a service (returns, trends, ladder) is folded from its strea
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from sqlalchemy import (
@@ -27,11 +28,13 @@ from sqlalchemy import (
     String,
     Table,
     and_,
+    column,
     func,
     insert,
     or_,
     select,
     update,
+    values,
 )
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -132,13 +135,20 @@ class MonitoringServices:
     metadata = metadata
 
     async def apply(self, conn: AsyncConnection, events: Sequence[Envelope]) -> None:
-        """Apply each event in order, then recount the periods of the services it touched."""
-        touched: set[str] = set()
+        """Fold the batch in memory in event order, then write it with a few statements.
+
+        Order: a service's plan is always the first event of its stream, so every update of
+        the batch concerns a service planned either in an earlier batch or earlier in this
+        one; inserting all the batch's plans first, then the updates, is therefore safe.
+        The updates merged in memory (later wins per row and column) give the same rows as
+        applying each event in turn, and the rating rule is re-checked against the stored row.
+        """
+        batch = _Batch()
         for envelope in events:
-            if (service_id := await _apply(conn, envelope)) is not None:
-                touched.add(service_id)
-        if touched:
-            await _recount(conn, touched)
+            batch.add(envelope)
+        await batch.write(conn)
+        if batch.touched:
+            await _recount(conn, batch.touched)
 
 
 def read_model(engine: AsyncEngine) -> ProjectionRunner:
@@ -146,109 +156,172 @@ def read_model(engine: AsyncEngine) -> ProjectionRunner:
     return ProjectionRunner(PROJECTION, engine)
 
 
-async def _apply(conn: AsyncConnection, envelope: Envelope) -> str | None:
-    """Apply one event; the id of the service whose periods changed, if any."""
-    event = envelope.event()
-    match event:
-        case MonitoringPlanEstablished():
-            await _plan(conn, envelope, event)
-            return event.service_id
-        case KPIReturnSubmitted() | KPIReturnAmended():
-            at = periods.period_start == event.period_start
-            values = {"return_id": event.return_id, "beneficiaries": event.beneficiaries}
-            await _periods(conn, event.service_id, at, values)
-            return event.service_id
-        case ReturnOverdue():
-            at = periods.period_start == event.period_start
-            await _periods(conn, event.service_id, at, {"overdue": True})
-            return event.service_id
-        case ServiceDecommissioned():
-            after = periods.period_start > event.effective_date
-            await _periods(conn, event.service_id, after, {"live": False})
-            await _status(conn, event.service_id, decommissioned=True)
-            return event.service_id
-        case PerformanceRated():
+_UNSET = object()
+_CHUNK = 1000  # rows per statement: well under asyncpg's 32,767 bind parameters
+
+
+def _chunks(rows: list[Any]) -> list[list[Any]]:
+    return [rows[i : i + _CHUNK] for i in range(0, len(rows), _CHUNK)]
+
+
+class _Batch:
+    """One batch of monitoring's events, merged in event order."""
+
+    def __init__(self) -> None:
+        self.touched: set[str] = set()
+        self.awards: list[dict[str, Any]] = []
+        self.statuses: list[dict[str, Any]] = []
+        self.periods: list[dict[str, Any]] = []
+        self.returns: dict[tuple[str, date], tuple[str, int]] = {}
+        self.overdue: set[tuple[str, date]] = set()
+        self.decommissioned: dict[str, date] = {}  # the earliest effective date
+        self.stages: dict[str, str | None] = {}  # the last stage of the batch
+        self.ratings: dict[str, tuple[date, str]] = {}  # the winning (period, rating)
+
+    def add(self, envelope: Envelope) -> None:
+        event = envelope.event()
+        match event:
+            case MonitoringPlanEstablished():
+                self._plan(envelope, event)
+                self.touched.add(event.service_id)
+            case KPIReturnSubmitted() | KPIReturnAmended():
+                key = (event.service_id, event.period_start)
+                self.returns[key] = (event.return_id, event.beneficiaries)
+                self.touched.add(event.service_id)
+            case ReturnOverdue():
+                self.overdue.add((event.service_id, event.period_start))
+                self.touched.add(event.service_id)
+            case ServiceDecommissioned():
+                # Periods after the date stop being live: several dates union to the earliest.
+                known = self.decommissioned.get(event.service_id)
+                if known is None or event.effective_date < known:
+                    self.decommissioned[event.service_id] = event.effective_date
+                self.touched.add(event.service_id)
+            case PerformanceRated():
+                # Only moves to a period >= the current one: the last of the latest period wins.
+                best = self.ratings.get(event.service_id)
+                if best is None or event.period_start >= best[0]:
+                    self.ratings[event.service_id] = (event.period_start, event.rating.value)
+            case (
+                ConcernRaised()
+                | FormalNoticeIssued()
+                | EscalatedToCommissioner()
+                | ImprovementPlanAgreed()
+                | ConcernResolved()
+            ):
+                stage = STAGES[type(event)]
+                self.stages[event.service_id] = stage.value if stage else None
+        # KPITargetsAgreed changes nothing listed
+
+    def _plan(self, envelope: Envelope, plan: MonitoringPlanEstablished) -> None:
+        self.awards.append(
+            {
+                "award_id": plan.award_id,
+                "partnership_id": envelope.partnership_id,
+                "recipient_organisation_id": plan.provider_organisation_id,
+                "recipient_name": plan.provider_name,
+                "title": plan.title,
+                "amount": plan.amount,
+                "start_date": plan.start_date,
+                "end_date": plan.end_date,
+                "event_id": envelope.causation_id,
+            }
+        )
+        self.statuses.append(
+            {
+                "service_id": plan.service_id,
+                "partnership_id": envelope.partnership_id,
+                "provider_organisation_id": plan.provider_organisation_id,
+                "funders": list(plan.funders),
+                "title": plan.title,
+                "fund_id": plan.fund_id,
+                "scheme_id": plan.scheme_id,
+                "mechanism": plan.mechanism,
+                "amount": plan.amount,
+                "proportionality": plan.proportionality.value,
+                "start_date": plan.start_date,
+                "end_date": plan.end_date,
+                "returns": 0,
+                "beneficiaries": 0,
+                "overdue": 0,
+                "latest_rating": None,
+                "rated_period": None,
+                "concern_stage": None,
+                "decommissioned": False,
+            }
+        )
+        self.periods.extend(
+            {
+                "service_id": plan.service_id,
+                "period_start": p.start,
+                "period_end": p.end,
+                "due": p.due,
+                "return_id": None,
+                "beneficiaries": None,
+                "overdue": False,
+                "live": True,
+            }
+            for p in plan.periods
+        )
+
+    async def write(self, conn: AsyncConnection) -> None:
+        # Plans first (see MonitoringServices.apply): every update below finds its rows.
+        for table, rows in (
+            (awarded_services, self.awards),
+            (service_status, self.statuses),
+            (service_periods, self.periods),
+        ):
+            for chunk in _chunks(rows):
+                await conn.execute(insert(table).values(chunk))
+        returns = [(s, p, r, b) for (s, p), (r, b) in self.returns.items()]
+        for chunk in _chunks(returns):
+            v = _values("r", [("s", String), ("p", Date), ("rid", String), ("b", Integer)], chunk)
+            await conn.execute(
+                update(service_periods)
+                .where(periods.service_id == v.c.s, periods.period_start == v.c.p)
+                .values(return_id=v.c.rid, beneficiaries=v.c.b)
+            )
+        for chunk in _chunks(sorted(self.overdue)):
+            v = _values("o", [("s", String), ("p", Date)], chunk)
+            await conn.execute(
+                update(service_periods)
+                .where(periods.service_id == v.c.s, periods.period_start == v.c.p)
+                .values(overdue=True)
+            )
+        for chunk in _chunks(sorted(self.decommissioned.items())):
+            v = _values("d", [("s", String), ("e", Date)], chunk)
+            await conn.execute(
+                update(service_periods)
+                .where(periods.service_id == v.c.s, periods.period_start > v.c.e)
+                .values(live=False)
+            )
+            await conn.execute(
+                update(service_status).where(status.service_id == v.c.s).values(decommissioned=True)
+            )
+        stages = sorted(self.stages.items())
+        for chunk in _chunks(stages):
+            v = _values("c", [("s", String), ("stage", String)], chunk)
+            await conn.execute(
+                update(service_status)
+                .where(status.service_id == v.c.s)
+                .values(concern_stage=v.c.stage)
+            )
+        ratings = [(s, p, r) for s, (p, r) in sorted(self.ratings.items())]
+        for chunk in _chunks(ratings):
+            v = _values("g", [("s", String), ("p", Date), ("rating", String)], chunk)
             await conn.execute(
                 update(service_status)
                 .where(
-                    status.service_id == event.service_id,
-                    or_(status.rated_period.is_(None), status.rated_period <= event.period_start),
+                    status.service_id == v.c.s,
+                    or_(status.rated_period.is_(None), status.rated_period <= v.c.p),
                 )
-                .values(latest_rating=event.rating.value, rated_period=event.period_start)
+                .values(latest_rating=v.c.rating, rated_period=v.c.p)
             )
-        case (
-            ConcernRaised()
-            | FormalNoticeIssued()
-            | EscalatedToCommissioner()
-            | ImprovementPlanAgreed()
-            | ConcernResolved()
-        ):
-            stage = STAGES[type(event)]
-            await _status(conn, event.service_id, concern_stage=stage.value if stage else None)
-    return None  # KPITargetsAgreed changes nothing listed
 
 
-async def _plan(conn: AsyncConnection, envelope: Envelope, plan: MonitoringPlanEstablished) -> None:
-    await conn.execute(
-        insert(awarded_services).values(
-            award_id=plan.award_id,
-            partnership_id=envelope.partnership_id,
-            recipient_organisation_id=plan.provider_organisation_id,
-            recipient_name=plan.provider_name,
-            title=plan.title,
-            amount=plan.amount,
-            start_date=plan.start_date,
-            end_date=plan.end_date,
-            event_id=envelope.causation_id,
-        )
-    )
-    await conn.execute(
-        insert(service_status).values(
-            service_id=plan.service_id,
-            partnership_id=envelope.partnership_id,
-            provider_organisation_id=plan.provider_organisation_id,
-            funders=list(plan.funders),
-            title=plan.title,
-            fund_id=plan.fund_id,
-            scheme_id=plan.scheme_id,
-            mechanism=plan.mechanism,
-            amount=plan.amount,
-            proportionality=plan.proportionality.value,
-            start_date=plan.start_date,
-            end_date=plan.end_date,
-            returns=0,
-            beneficiaries=0,
-            overdue=0,
-            decommissioned=False,
-        )
-    )
-    await conn.execute(
-        insert(service_periods).values(
-            [
-                {
-                    "service_id": plan.service_id,
-                    "period_start": p.start,
-                    "period_end": p.end,
-                    "due": p.due,
-                    "overdue": False,
-                    "live": True,
-                }
-                for p in plan.periods
-            ]
-        )
-    )
-
-
-async def _periods(
-    conn: AsyncConnection, service_id: str, which: Any, values: dict[str, Any]
-) -> None:
-    await conn.execute(
-        update(service_periods).where(periods.service_id == service_id, which).values(values)
-    )
-
-
-async def _status(conn: AsyncConnection, service_id: str, **values: Any) -> None:
-    await conn.execute(update(service_status).where(status.service_id == service_id).values(values))
+def _values(name: str, columns: list[tuple[str, Any]], rows: list[Any]) -> Any:
+    """A VALUES list usable in UPDATE … FROM."""
+    return values(*(column(n, t) for n, t in columns), name=name).data(rows)
 
 
 async def _recount(conn: AsyncConnection, service_ids: set[str]) -> None:
