@@ -31,7 +31,7 @@ from shared.contracts.base import DomainEvent
 from shared.contracts.publication import FeedEntryHeld
 from shared.eventstore.envelope import Actor, Envelope, NewEvent
 from shared.eventstore.store import EventStore
-from shared.projection import ProjectionRunner, checkpoints
+from shared.projection import ProjectionRunner
 
 FEED_CONSUMER = "publication.feed"
 FEED_STREAM_TYPE = "feed"
@@ -68,7 +68,6 @@ class FeedPublisher:
         await conn.execute(
             text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"feed:{self.store.schema}"}
         )
-        await self._catch_up(conn)
         state = await self._load(conn, facts)
         version, hold_version = state.last_number, state.hold_version
         decided = Decided()
@@ -90,23 +89,6 @@ class FeedPublisher:
             conn, HOLD_STREAM_TYPE, HOLD_STREAM, _new(decided.holds), hold_version
         )
         await self.runner(conn).apply_inline(conn, appended)
-
-    async def _catch_up(self, conn: AsyncConnection) -> None:
-        """Index what the store holds beyond the view first (ADR 0051).
-
-        Every append is indexed in its own transaction, so the view is only ever behind on an
-        installation whose view is new (upgraded from the tables in the service schema): it is
-        filled from the store before anything is decided against it, never decided on blind.
-        """
-        runner = self.runner(conn)
-        mapped = await conn.execution_options(schema_translate_map={None: runner.schema})
-        seen = await mapped.scalar(
-            select(checkpoints.c.position).where(checkpoints.c.source == "publication")
-        )
-        if int(seen or 0) >= await self.store.head_position(conn):
-            return
-        async for page in self.store.iterate(conn, int(seen or 0), 2000):
-            await runner.apply_inline(conn, page)
 
     async def _load(
         self, conn: AsyncConnection, facts: list[tuple[Envelope, list[Candidate]]]
